@@ -1,0 +1,1 @@
+"""The ``ouroboros`` command line (Typer + Rich)."""

@@ -1,0 +1,33 @@
+"""The composition of the ``ouroboros`` command line: each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from ouroboros import __version__
+from ouroboros.interfaces.cli import data_cmd, markets_cmd, run_cmd
+
+app = typer.Typer(
+    name="ouroboros",
+    help="Ouroboros - AI-assisted trading agent: backtest, replay, paper and live on one engine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.command("markets", help=markets_cmd.markets.__doc__)(markets_cmd.markets)
+app.add_typer(data_cmd.app, name="data")
+app.command("run", help=run_cmd.run.__doc__)(run_cmd.run)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the installed version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
