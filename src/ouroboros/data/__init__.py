@@ -1,0 +1,1 @@
+"""Market data: sources (bundled, CSV/Parquet, synthetic, brokers), the bar store, validation."""

@@ -1,0 +1,1 @@
+"""Execution: the broker port and its adapters, the order manager, reconciliation."""
