@@ -74,7 +74,8 @@ class Portfolio:
             )
         currency = instrument.currency
         booked = instrument.notional(fill.price, fill.quantity).amount
-        fee = currency.round(fill.fee.amount)
+        # Booked as the fee model reported it: real schedules round to the cash unit themselves.
+        fee = fill.fee.amount
         cash_change = -fill.side.sign * booked - fee
         if not self.allow_negative_cash and self.cash.get(currency, Decimal(0)) + cash_change < 0:
             raise InsufficientFunds(

@@ -1,0 +1,1 @@
+"""The engine: clocks, the event loop and the wiring of each mode."""

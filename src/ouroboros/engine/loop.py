@@ -1,0 +1,410 @@
+"""The event loop shared by every mode: data -> features -> policy -> sizing/risk -> orders ->
+venue -> fills -> ledger -> events.
+
+Each market contributes two price points per row: its open and its close. Decisions are made
+at a close with data up to that row; the orders they imply are sized at the next open (when the
+opening price is known) and sent then, so a daily strategy trades "next open" exactly as a
+person placing orders at the bell would. In ``close`` fill mode orders are sized and filled at
+the deciding close instead. All markets' price points run on one merged timeline, so a
+multi-market replay books fills in true time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ouroboros.data.panel import FloatMatrix, Panel
+from ouroboros.domain.currency import Currency
+from ouroboros.domain.fills import Fill
+from ouroboros.domain.fx import FxRateSource
+from ouroboros.domain.instrument import Instrument
+from ouroboros.domain.money import Money, Price, Quantity, to_decimal
+from ouroboros.domain.orders import OrderSide, OrderType, TimeInForce
+from ouroboros.domain.portfolio import Portfolio
+from ouroboros.domain.ticks import PriceRounding
+from ouroboros.engine.clock import SimulatedClock
+from ouroboros.engine.sizing import Sizing
+from ouroboros.evaluation.trades import TradeTracker
+from ouroboros.execution.fees import FeeSchedule
+from ouroboros.execution.order_manager import EventSink, OrderManager
+from ouroboros.execution.simulator import BarPoint, FillAt, FillSimulator
+from ouroboros.strategy.base import DecisionPolicy, Decisions, StepView
+
+OPEN, CLOSE = 0, 1
+
+
+@dataclass
+class MarketFeed:
+    """One market's data for a run: its panel, instruments and the real time of each row."""
+
+    code: str
+    panel: Panel
+    instruments: Sequence[Instrument]
+    open_times: Sequence[datetime]
+    close_times: Sequence[datetime]
+
+    def __post_init__(self) -> None:
+        n = len(self.panel.index)
+        if len(self.open_times) != n or len(self.close_times) != n:
+            raise ValueError(f"{self.code}: need one open and close time per row ({n})")
+        if [str(i.id) for i in self.instruments] != list(self.panel.symbols):
+            raise ValueError(f"{self.code}: instruments must align with the panel's symbols")
+
+
+@dataclass
+class StepSummary:
+    market: str
+    row: int
+    ts: datetime
+    equity: float
+    fills: int
+
+
+@dataclass
+class EngineResult:
+    equity_times: list[datetime]
+    equity: npt.NDArray[np.float64]
+    exposure: npt.NDArray[np.float64]
+    portfolio: Portfolio
+    trades: TradeTracker
+    fills: list[Fill]
+    traded_value: float
+    last_close: dict[str, npt.NDArray[np.float64]]
+    bars: int
+    decisions: int
+
+
+@dataclass
+class _MarketState:
+    feed: MarketFeed
+    features: Mapping[str, FloatMatrix]
+    qty: npt.NDArray[np.float64]
+    last_close: npt.NDArray[np.float64]
+    pending: list[tuple[int, OrderSide, float, float, float]] = field(default_factory=list)
+    index_of: dict[str, int] = field(default_factory=dict)
+
+
+class Engine:
+    """Runs one policy over one or more markets on a simulated clock."""
+
+    def __init__(
+        self,
+        feeds: Sequence[MarketFeed],
+        policy: DecisionPolicy,
+        portfolio: Portfolio,
+        venue: FillSimulator,
+        orders: OrderManager,
+        sink: EventSink,
+        fx: FxRateSource,
+        sizing: Sizing,
+        fees: Callable[[Instrument], FeeSchedule],
+        min_confidence: float = 0.0,
+        on_step: Callable[[StepSummary], None] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.portfolio = portfolio
+        self.venue = venue
+        self.orders = orders
+        self.sink = sink
+        self.fx = fx
+        self.sizing = sizing
+        self.fees = fees
+        self.min_confidence = min_confidence
+        self.on_step = on_step
+        self.trades = TradeTracker()
+        self.fills: list[Fill] = []
+        self.traded_value = Decimal(0)
+        self._instruments = {i.id: i for f in feeds for i in f.instruments}
+        self._markets: list[_MarketState] = []
+        for feed in feeds:
+            n = len(feed.panel.symbols)
+            state = _MarketState(
+                feed=feed,
+                features=policy.prepare(feed.code, feed.panel),
+                qty=np.zeros(n),
+                last_close=np.full(n, np.nan),
+                index_of={s: j for j, s in enumerate(feed.panel.symbols)},
+            )
+            self._markets.append(state)
+        self._currencies = sorted(
+            {i.currency for i in self._instruments.values()}, key=lambda c: c.value
+        )
+
+    def timeline(self) -> list[tuple[datetime, int, int, int]]:
+        points: list[tuple[datetime, int, int, int]] = []
+        for m, state in enumerate(self._markets):
+            for t in range(len(state.feed.panel.index)):
+                points.append((state.feed.open_times[t], OPEN, m, t))
+                points.append((state.feed.close_times[t], CLOSE, m, t))
+        points.sort(key=lambda p: (p[0], p[1], p[2], p[3]))
+        return points
+
+    def run(self, clock: SimulatedClock, start_index: int = 0) -> EngineResult:
+        times: list[datetime] = []
+        equity: list[float] = []
+        exposure: list[float] = []
+        decisions = 0
+        for ts, phase, m, t in self.timeline()[start_index:]:
+            clock.advance_to(ts)
+            state = self._markets[m]
+            if phase == OPEN:
+                self._open(state, t, ts)
+                continue
+            n_fills = self._close(state, t, ts)
+            eq, invested = self._mark()
+            times.append(ts)
+            equity.append(eq)
+            exposure.append(invested / eq if eq > 0 else 0.0)
+            decisions += self._decide(state, t, ts)
+            if self.on_step is not None:
+                self.on_step(StepSummary(state.feed.code, t, ts, eq, n_fills))
+        self.sink.flush()
+        bars = sum(int(np.count_nonzero(~np.isnan(s.feed.panel.close))) for s in self._markets)
+        return EngineResult(
+            equity_times=times,
+            equity=np.asarray(equity, dtype=np.float64),
+            exposure=np.asarray(exposure, dtype=np.float64),
+            portfolio=self.portfolio,
+            trades=self.trades,
+            fills=self.fills,
+            traded_value=float(self.traded_value),
+            last_close={s.feed.code: s.last_close for s in self._markets},
+            bars=bars,
+            decisions=decisions,
+        )
+
+    # ------------------------------------------------------------------ price points
+    def _bar(self, state: _MarketState, t: int, j: int, ts: datetime) -> BarPoint | None:
+        p = state.feed.panel
+        c = p.close[t, j]
+        if np.isnan(c):
+            return None
+        return BarPoint.from_floats(ts, p.open[t, j], p.high[t, j], p.low[t, j], c, p.volume[t, j])
+
+    def _open(self, state: _MarketState, t: int, ts: datetime) -> None:
+        pending, state.pending = state.pending, []
+        for j, side, confidence, stop, take in pending:
+            self._send_entry_or_exit(state, t, j, side, ts, confidence, stop, take, use_open=True)
+        for iid in {o.instrument_id for o in self.venue.working_orders()}:
+            j_opt = state.index_of.get(str(iid))
+            if j_opt is None:
+                continue
+            bar = self._bar(state, t, j_opt, ts)
+            if bar is not None:
+                self.venue.on_open(iid, bar)
+
+    def _close(self, state: _MarketState, t: int, ts: datetime) -> int:
+        for iid in {o.instrument_id for o in self.venue.working_orders()}:
+            j_opt = state.index_of.get(str(iid))
+            if j_opt is None:
+                continue
+            bar = self._bar(state, t, j_opt, ts)
+            if bar is not None:
+                self.venue.on_bar(iid, bar)
+                self.venue.on_close(iid, bar)
+        closes = state.feed.panel.close[t]
+        np.copyto(state.last_close, closes, where=~np.isnan(closes))
+        n = self._book(ts)
+        self.venue.end_of_session({i.id for i in state.feed.instruments}, ts)
+        self._book(ts)
+        return n
+
+    def _book(self, ts: datetime) -> int:
+        fills = self.orders.apply(self.venue.drain())
+        for fill in fills:
+            inst = self._instruments[fill.instrument_id]
+            self.portfolio.apply_fill(fill, inst)
+            after = self.portfolio.quantity_of(fill.instrument_id)
+            self.trades.on_fill(fill, after)
+            self.fills.append(fill)
+            self.traded_value += fill.price.value * fill.quantity.value
+            for state in self._markets:
+                j = state.index_of.get(str(fill.instrument_id))
+                if j is not None:
+                    state.qty[j] = float(after)
+            self.sink.emit(
+                "fill",
+                ts,
+                {
+                    "fill_id": fill.fill_id,
+                    "client_order_id": fill.client_order_id.value,
+                    "instrument_id": str(fill.instrument_id),
+                    "side": fill.side.value,
+                    "quantity": str(fill.quantity),
+                    "price": str(fill.price),
+                    "fee": str(fill.fee.amount),
+                    "currency": fill.fee.currency.value,
+                },
+            )
+        return len(fills)
+
+    def _mark(self) -> tuple[float, float]:
+        """Equity and invested value in the base currency, as floats for the analytics curve."""
+        by_currency: dict[Currency, float] = {
+            c: float(self.portfolio.cash_of(c).amount) for c in self._currencies
+        }
+        invested: dict[Currency, float] = dict.fromkeys(self._currencies, 0.0)
+        for state in self._markets:
+            if not state.qty.any():
+                continue
+            held = state.qty * np.nan_to_num(state.last_close)
+            for inst, value in zip(state.feed.instruments, held, strict=True):
+                if value:
+                    invested[inst.currency] += float(value)
+        base = self.portfolio.base_currency
+        total = inv_total = 0.0
+        for c in self._currencies:
+            rate = 1.0 if c is base else float(self.fx.rate(c, base))
+            total += (by_currency.get(c, 0.0) + invested[c]) * rate
+            inv_total += invested[c] * rate
+        return total, inv_total
+
+    # ------------------------------------------------------------------ decisions
+    def _decide(self, state: _MarketState, t: int, ts: datetime) -> int:
+        view = StepView(t, state.features, state.feed.panel.close, state.qty)
+        d: Decisions = self.policy.decide(state.feed.code, view)
+        buys = np.flatnonzero(d.buy & (d.confidence >= self.min_confidence))
+        sells = np.flatnonzero(d.sell)
+        if not len(buys) and not len(sells):
+            return 0
+        close_mode = self.venue.model.fill_at is FillAt.CLOSE
+        for j in sells:
+            item = (int(j), OrderSide.SELL, float(d.confidence[j]), np.nan, np.nan)
+            if close_mode:
+                self._send_entry_or_exit(
+                    state, t, int(j), OrderSide.SELL, ts, *item[2:], use_open=False
+                )
+            else:
+                state.pending.append(item)
+        for j in buys:
+            item = (
+                int(j),
+                OrderSide.BUY,
+                float(d.confidence[j]),
+                float(d.stop_price[j]),
+                float(d.take_profit[j]),
+            )
+            if close_mode:
+                self._send_entry_or_exit(
+                    state, t, int(j), OrderSide.BUY, ts, *item[2:], use_open=False
+                )
+            else:
+                state.pending.append(item)
+        if close_mode:
+            self._book(ts)
+        return len(buys) + len(sells)
+
+    def _send_entry_or_exit(
+        self,
+        state: _MarketState,
+        t: int,
+        j: int,
+        side: OrderSide,
+        ts: datetime,
+        confidence: float,
+        stop: float,
+        take: float,
+        *,
+        use_open: bool,
+    ) -> None:
+        inst = state.feed.instruments[j]
+        panel = state.feed.panel
+        raw = panel.open[t, j] if use_open else panel.close[t, j]
+        if np.isnan(raw):
+            self.sink.emit(
+                "intent.skipped", ts, {"instrument_id": str(inst.id), "reason": "no bar"}
+            )
+            return
+        price = to_decimal(float(raw))
+        if side is OrderSide.SELL:
+            for order in self.venue.working_orders():
+                if order.instrument_id == inst.id and order.side is OrderSide.SELL:
+                    self.venue.cancel(order.client_order_id, ts, "replaced by exit")
+            self._book(ts)
+            qty = Quantity(self.portfolio.quantity_of(inst.id))
+            if qty.is_zero:
+                return
+        else:
+            qty = self._size(inst, price)
+        order = self.orders.create(inst.id, side, qty, ts, tag=f"confidence={confidence:.2f}")
+        if qty.is_zero:
+            self.orders.deny(order, "sized to zero shares", ts)
+            return
+        self.orders.mark_submitted(order, ts)
+        self.venue.submit(order, ts, price)
+        bar = self._bar(state, t, j, ts)
+        if bar is not None:
+            if use_open:
+                self.venue.on_open(inst.id, bar)
+            else:
+                self.venue.on_close(inst.id, bar)
+        self._book(ts)
+        if side is OrderSide.BUY and self.portfolio.quantity_of(inst.id) > 0:
+            self._protect(inst, stop, take, ts)
+
+    def _size(self, inst: Instrument, price: Decimal) -> Quantity:
+        cash = self.portfolio.cash_of(inst.currency).amount
+        fee = self.fees(inst)
+        cost_rate = (
+            fee.commission_rate
+            + fee.buy_tax_rate
+            + self.venue.model.spread_pct / 2
+            + self.venue.model.slippage_pct
+        )
+        equity_local = Decimal(repr(self._mark()[0])) * (
+            Decimal(1)
+            if inst.currency is self.portfolio.base_currency
+            else self.fx.rate(self.portfolio.base_currency, inst.currency)
+        )
+        return self.sizing.quantity(inst, price, cash, equity_local, cost_rate)
+
+    def _protect(self, inst: Instrument, stop: float, take: float, ts: datetime) -> None:
+        """Place GTC protective exits (stop-loss, take-profit) for a fresh position."""
+        qty = Quantity(self.portfolio.quantity_of(inst.id))
+        stop_id = None
+        if not np.isnan(stop) and stop > 0:
+            price = inst.round_price(to_decimal(stop), PriceRounding.DOWN)
+            o = self.orders.create(
+                inst.id,
+                OrderSide.SELL,
+                qty,
+                ts,
+                order_type=OrderType.STOP,
+                stop_price=price,
+                tif=TimeInForce.GTC,
+                tag="stop-loss",
+            )
+            self.orders.mark_submitted(o, ts)
+            self.venue.submit(o, ts, None)
+            stop_id = o.client_order_id
+        if not np.isnan(take) and take > 0:
+            price = inst.round_price(to_decimal(take), PriceRounding.UP)
+            o = self.orders.create(
+                inst.id,
+                OrderSide.SELL,
+                qty,
+                ts,
+                order_type=OrderType.LIMIT,
+                limit_price=price,
+                tif=TimeInForce.GTC,
+                tag="take-profit",
+            )
+            self.orders.mark_submitted(o, ts)
+            self.venue.submit(o, ts, None, oco_with=stop_id)
+        self._book(ts)
+
+    def final_equity(self, result: EngineResult) -> Money:
+        """Exact equity: ledger cash plus positions marked at each market's last close."""
+        prices: dict[Any, Price] = {}
+        for state in self._markets:
+            for inst, px in zip(state.feed.instruments, state.last_close, strict=True):
+                if self.portfolio.quantity_of(inst.id) != 0 and not np.isnan(px):
+                    prices[inst.id] = Price(to_decimal(float(px)))
+        return self.portfolio.equity(prices, self.fx)

@@ -1,0 +1,1 @@
+"""Evaluation: the statistics and reports every mode shares."""
