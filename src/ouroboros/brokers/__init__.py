@@ -1,0 +1,1 @@
+"""Broker adapters: each subpackage implements :class:`ouroboros.execution.ports.BrokerPort`."""

@@ -1,0 +1,33 @@
+"""Time at the KIS edge: KIS speaks Korea Standard Time (UTC+9, no DST); we keep UTC inside.
+
+``Now`` is injected everywhere a wall clock is needed so tests (and the sandbox's own clock) can
+move time; :func:`system_now` is the single place this package reads the real clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta, timezone
+
+KST = timezone(timedelta(hours=9), "KST")
+
+Now = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def system_now() -> datetime:
+    """The real UTC time (the one call to the wall clock in the KIS adapter)."""
+    return datetime.now(UTC)  # noqa: TID251 - the adapter's injectable default clock
+
+
+def to_kst(ts: datetime) -> datetime:
+    return ts.astimezone(KST)
+
+
+def parse_kst(text: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> datetime:
+    """A KIS local timestamp (``2026-07-09 09:00:00``) as an aware UTC datetime."""
+    return datetime.strptime(text.strip(), fmt).replace(tzinfo=KST).astimezone(UTC)
+
+
+def format_kst(ts: datetime, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    return ts.astimezone(KST).strftime(fmt)
