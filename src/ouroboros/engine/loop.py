@@ -24,6 +24,7 @@ from ouroboros.data.panel import FloatMatrix, Panel
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.fills import Fill
 from ouroboros.domain.fx import FxRateSource
+from ouroboros.domain.ids import InstrumentId
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money, Price, Quantity, to_decimal
 from ouroboros.domain.orders import OrderSide, OrderType, TimeInForce
@@ -89,6 +90,8 @@ class _MarketState:
     last_close: npt.NDArray[np.float64]
     pending: list[tuple[int, OrderSide, float, float, float]] = field(default_factory=list)
     index_of: dict[str, int] = field(default_factory=dict)
+    instrument_ids: frozenset[InstrumentId] = frozenset()
+    currency_columns: dict[Currency, npt.NDArray[np.int64]] = field(default_factory=dict)
 
 
 class Engine:
@@ -131,11 +134,21 @@ class Engine:
                 qty=np.zeros(n),
                 last_close=np.full(n, np.nan),
                 index_of={s: j for j, s in enumerate(feed.panel.symbols)},
+                instrument_ids=frozenset(i.id for i in feed.instruments),
+                currency_columns={
+                    c: np.asarray(
+                        [j for j, i in enumerate(feed.instruments) if i.currency is c],
+                        dtype=np.int64,
+                    )
+                    for c in {i.currency for i in feed.instruments}
+                },
             )
             self._markets.append(state)
         self._currencies = sorted(
             {i.currency for i in self._instruments.values()}, key=lambda c: c.value
         )
+        self._last_equity = 0.0
+        self._mark()
 
     def timeline(self) -> list[tuple[datetime, int, int, int]]:
         points: list[tuple[datetime, int, int, int]] = []
@@ -189,32 +202,36 @@ class Engine:
         return BarPoint.from_floats(ts, p.open[t, j], p.high[t, j], p.low[t, j], c, p.volume[t, j])
 
     def _open(self, state: _MarketState, t: int, ts: datetime) -> None:
+        self.policy.before_session(state.feed.code, t, state.features, state.qty)
         pending, state.pending = state.pending, []
         for j, side, confidence, stop, take in pending:
             self._send_entry_or_exit(state, t, j, side, ts, confidence, stop, take, use_open=True)
-        for iid in {o.instrument_id for o in self.venue.working_orders()}:
-            j_opt = state.index_of.get(str(iid))
-            if j_opt is None:
+        panel = state.feed.panel
+        for iid in self.venue.working_instruments():
+            col = state.index_of.get(str(iid))
+            if col is None or not self.venue.needs_bar(
+                iid, panel.high[t, col], panel.low[t, col], True
+            ):
                 continue
-            bar = self._bar(state, t, j_opt, ts)
+            bar = self._bar(state, t, col, ts)
             if bar is not None:
                 self.venue.on_open(iid, bar)
 
     def _close(self, state: _MarketState, t: int, ts: datetime) -> int:
-        for iid in {o.instrument_id for o in self.venue.working_orders()}:
-            j_opt = state.index_of.get(str(iid))
-            if j_opt is None:
+        panel = state.feed.panel
+        for iid in self.venue.working_instruments():
+            j = state.index_of.get(str(iid))
+            if j is None or not self.venue.needs_bar(iid, panel.high[t, j], panel.low[t, j], False):
                 continue
-            bar = self._bar(state, t, j_opt, ts)
+            bar = self._bar(state, t, j, ts)
             if bar is not None:
                 self.venue.on_bar(iid, bar)
                 self.venue.on_close(iid, bar)
         closes = state.feed.panel.close[t]
         np.copyto(state.last_close, closes, where=~np.isnan(closes))
         n = self._book(ts)
-        self.venue.end_of_session({i.id for i in state.feed.instruments}, ts)
-        self._book(ts)
-        return n
+        self.venue.end_of_session(state.instrument_ids, ts)
+        return n + self._book(ts)
 
     def _book(self, ts: datetime) -> int:
         fills = self.orders.apply(self.venue.drain())
@@ -247,23 +264,20 @@ class Engine:
 
     def _mark(self) -> tuple[float, float]:
         """Equity and invested value in the base currency, as floats for the analytics curve."""
-        by_currency: dict[Currency, float] = {
-            c: float(self.portfolio.cash_of(c).amount) for c in self._currencies
-        }
         invested: dict[Currency, float] = dict.fromkeys(self._currencies, 0.0)
         for state in self._markets:
             if not state.qty.any():
                 continue
             held = state.qty * np.nan_to_num(state.last_close)
-            for inst, value in zip(state.feed.instruments, held, strict=True):
-                if value:
-                    invested[inst.currency] += float(value)
+            for currency, cols in state.currency_columns.items():
+                invested[currency] += float(held[cols].sum())
         base = self.portfolio.base_currency
         total = inv_total = 0.0
         for c in self._currencies:
             rate = 1.0 if c is base else float(self.fx.rate(c, base))
-            total += (by_currency.get(c, 0.0) + invested[c]) * rate
+            total += (float(self.portfolio.cash_of(c).amount) + invested[c]) * rate
             inv_total += invested[c] * rate
+        self._last_equity = total
         return total, inv_total
 
     # ------------------------------------------------------------------ decisions
@@ -333,10 +347,14 @@ class Engine:
                 return
         else:
             qty = self._size(inst, price)
-        order = self.orders.create(inst.id, side, qty, ts, tag=f"confidence={confidence:.2f}")
         if qty.is_zero:
-            self.orders.deny(order, "sized to zero shares", ts)
+            self.sink.emit(
+                "intent.denied",
+                ts,
+                {"instrument_id": str(inst.id), "side": side.value, "reason": "sized to zero lots"},
+            )
             return
+        order = self.orders.create(inst.id, side, qty, ts, tag=f"confidence={confidence:.2f}")
         self.orders.mark_submitted(order, ts)
         self.venue.submit(order, ts, price)
         bar = self._bar(state, t, j, ts)
@@ -358,7 +376,7 @@ class Engine:
             + self.venue.model.spread_pct / 2
             + self.venue.model.slippage_pct
         )
-        equity_local = Decimal(repr(self._mark()[0])) * (
+        equity_local = Decimal(repr(self._last_equity)) * (
             Decimal(1)
             if inst.currency is self.portfolio.base_currency
             else self.fx.rate(self.portfolio.base_currency, inst.currency)

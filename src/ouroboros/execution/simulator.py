@@ -20,6 +20,7 @@ documented in docs/engine.md and tested:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -85,6 +86,8 @@ class _Working:
     active_from: datetime
     triggered: bool = False
     oco: ClientOrderId | None = None
+    stop_f: float = float("nan")
+    limit_f: float = float("nan")
     filled: Decimal = field(default=Decimal(0))
     filled_this_bar: Decimal = field(default=Decimal(0))
 
@@ -113,6 +116,7 @@ class FillSimulator:
         self.account = account
         self._market_open = market_open
         self._working: dict[ClientOrderId, _Working] = {}
+        self._by_instrument: dict[InstrumentId, dict[ClientOrderId, _Working]] = {}
         self._known: dict[ClientOrderId, Order] = {}
         self._last: dict[InstrumentId, BarPoint] = {}
         self._fill_seq = 0
@@ -140,8 +144,14 @@ class FillSimulator:
             return False
         venue_id = VenueOrderId(f"SIM-{len(self._known):08d}")
         self.events.append(OrderAccepted(order.client_order_id, venue_id, now))
-        self._working[order.client_order_id] = _Working(
-            order, now + self.model.latency, oco=oco_with
+        self._add(
+            _Working(
+                order,
+                now + self.model.latency,
+                oco=oco_with,
+                stop_f=float(order.stop_price.value) if order.stop_price else float("nan"),
+                limit_f=float(order.limit_price.value) if order.limit_price else float("nan"),
+            )
         )
         partner = self._working.get(oco_with) if oco_with else None
         if partner is not None:
@@ -149,11 +159,28 @@ class FillSimulator:
         return True
 
     def cancel(self, client_order_id: ClientOrderId, now: datetime, reason: str = "") -> bool:
-        working = self._working.pop(client_order_id, None)
+        working = self._remove(client_order_id)
         if working is None:
             return False
         self.events.append(OrderCanceled(client_order_id, now, reason))
         return True
+
+    def _add(self, w: _Working) -> None:
+        cid = w.order.client_order_id
+        self._working[cid] = w
+        self._by_instrument.setdefault(w.order.instrument_id, {})[cid] = w
+
+    def _remove(self, cid: ClientOrderId) -> _Working | None:
+        w = self._working.pop(cid, None)
+        if w is not None:
+            bucket = self._by_instrument[w.order.instrument_id]
+            del bucket[cid]
+            if not bucket:
+                del self._by_instrument[w.order.instrument_id]
+        return w
+
+    def working_instruments(self) -> list[InstrumentId]:
+        return list(self._by_instrument)
 
     def is_working(self, client_order_id: ClientOrderId) -> bool:
         return client_order_id in self._working
@@ -201,10 +228,8 @@ class FillSimulator:
         return sum(
             (
                 w.leaves
-                for cid, w in self._working.items()
-                if w.order.instrument_id == order.instrument_id
-                and w.order.side is OrderSide.SELL
-                and cid != oco_with
+                for cid, w in self._by_instrument.get(order.instrument_id, {}).items()
+                if w.order.side is OrderSide.SELL and cid != oco_with
             ),
             Decimal(0),
         )
@@ -229,6 +254,29 @@ class FillSimulator:
                 continue
             self._range_fill(w, bar)
 
+    def needs_bar(
+        self, instrument_id: InstrumentId, high: float, low: float, opening: bool
+    ) -> bool:
+        """Cheap float pre-check: could any working order of this instrument trade on this bar?
+
+        Lets the engine skip building exact decimal bars for the many steps where resting
+        stops and limits are nowhere near the price.
+        """
+        for w in self._by_instrument.get(instrument_id, {}).values():
+            order = w.order
+            if order.order_type is OrderType.MARKET:
+                return True
+            if opening:
+                continue
+            buy = order.side is OrderSide.BUY
+            if order.order_type.needs_stop_price and not w.triggered:
+                if (high >= w.stop_f) if buy else (low <= w.stop_f):
+                    return True
+                continue
+            if (low <= w.limit_f) if buy else (high >= w.limit_f):
+                return True
+        return False
+
     def on_close(self, instrument_id: InstrumentId, bar: BarPoint) -> None:
         """The closing price point: in ``close`` mode market orders trade at the close."""
         self._last[instrument_id] = bar
@@ -238,15 +286,16 @@ class FillSimulator:
             if w.order.order_type is OrderType.MARKET:
                 self._execute(w, bar.close, bar, adverse=True)
 
-    def end_of_session(self, instrument_ids: set[InstrumentId], now: datetime) -> None:
+    def end_of_session(self, instrument_ids: AbstractSet[InstrumentId], now: datetime) -> None:
         """DAY orders that did not complete expire at the close of their session."""
-        for cid, w in list(self._working.items()):
-            if w.order.instrument_id in instrument_ids and w.order.time_in_force is TimeInForce.DAY:
-                del self._working[cid]
-                self.events.append(OrderExpired(cid, now))
+        for iid in [i for i in self._by_instrument if i in instrument_ids]:
+            for cid, w in list(self._by_instrument[iid].items()):
+                if w.order.time_in_force is TimeInForce.DAY:
+                    self._remove(cid)
+                    self.events.append(OrderExpired(cid, now))
 
     def _for(self, instrument_id: InstrumentId) -> list[_Working]:
-        return [w for w in self._working.values() if w.order.instrument_id == instrument_id]
+        return list(self._by_instrument.get(instrument_id, {}).values())
 
     def _range_fill(self, w: _Working, bar: BarPoint) -> None:
         order = w.order
@@ -284,7 +333,7 @@ class FillSimulator:
         if order.side is OrderSide.BUY:
             need = inst.notional(price, quantity).amount + fee.amount
             if need > self.account.cash_of(inst.currency).amount:
-                del self._working[order.client_order_id]
+                self._remove(order.client_order_id)
                 self.events.append(
                     OrderCanceled(order.client_order_id, bar.ts, "insufficient cash at fill")
                 )
@@ -304,7 +353,7 @@ class FillSimulator:
         w.filled_this_bar += qty
         w.filled += qty
         if w.leaves <= 0:
-            del self._working[order.client_order_id]
+            self._remove(order.client_order_id)
         self.events.append(OrderFilled(fill))
         if w.oco is not None:
             self.cancel(w.oco, bar.ts, "one-cancels-other: partner filled")

@@ -90,7 +90,9 @@ class DecisionPolicy(Protocol):
         """Causal feature matrices this policy reads (each value at t uses rows <= t only)."""
         ...
 
-    def before_session(self, market: str, t: int, features: Mapping[str, FloatMatrix]) -> None:
+    def before_session(
+        self, market: str, t: int, features: Mapping[str, FloatMatrix], position_qty: FloatRow
+    ) -> None:
         """Planning hook before session ``t`` opens; may read rows < t only."""
         ...
 

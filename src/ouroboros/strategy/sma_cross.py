@@ -13,7 +13,7 @@ import numpy as np
 import talib
 
 from ouroboros.data.panel import FloatMatrix, Panel
-from ouroboros.strategy.base import Decisions, StepView, crossed_above
+from ouroboros.strategy.base import Decisions, FloatRow, StepView, crossed_above
 
 
 def sma_matrix(close: FloatMatrix, period: int) -> FloatMatrix:
@@ -47,7 +47,9 @@ class SmaCross:
             "sma_slow": sma_matrix(panel.close, self.slow),
         }
 
-    def before_session(self, market: str, t: int, features: Mapping[str, FloatMatrix]) -> None:
+    def before_session(
+        self, market: str, t: int, features: Mapping[str, FloatMatrix], position_qty: FloatRow
+    ) -> None:
         return None
 
     def decide(self, market: str, view: StepView) -> Decisions:
