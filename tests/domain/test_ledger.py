@@ -89,7 +89,7 @@ trade = st.tuples(
     st.sampled_from([OrderSide.BUY, OrderSide.SELL]),
     st.integers(min_value=1, max_value=500),
     st.decimals(min_value=Decimal("0.50"), max_value=Decimal("900"), places=4),
-    st.decimals(min_value=0, max_value=Decimal("5"), places=3),
+    st.decimals(min_value=0, max_value=Decimal("5"), places=2),  # fee models round to cents
 )
 
 
