@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -33,7 +33,7 @@ class Venue(Enum):
 _SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-/]{0,31}$")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class InstrumentId:
     """``SYMBOL.VENUE``, e.g. ``005930.KRX`` or ``AAPL.NASDAQ``.
 
@@ -42,10 +42,24 @@ class InstrumentId:
 
     symbol: str
     venue: Venue
+    _key: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _SYMBOL.match(self.symbol):
             raise ValueError(f"invalid symbol, was {self.symbol!r}")
+        # Ids key every hot dictionary of the engine: hash and compare one cached string.
+        object.__setattr__(self, "_key", f"{self.symbol}.{self.venue.value}")
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InstrumentId):
+            return NotImplemented
+        return self._key == other._key
+
+    def __lt__(self, other: InstrumentId) -> bool:
+        return self._key < other._key
 
     @classmethod
     def parse(cls, text: str) -> InstrumentId:
@@ -55,7 +69,7 @@ class InstrumentId:
         return cls(symbol, Venue.parse(venue))
 
     def __str__(self) -> str:
-        return f"{self.symbol}.{self.venue.value}"
+        return self._key
 
 
 _CLIENT_ORDER_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")

@@ -89,7 +89,7 @@ class _MarketState:
     qty: npt.NDArray[np.float64]
     last_close: npt.NDArray[np.float64]
     pending: list[tuple[int, OrderSide, float, float, float]] = field(default_factory=list)
-    index_of: dict[str, int] = field(default_factory=dict)
+    index_of: dict[InstrumentId, int] = field(default_factory=dict)
     instrument_ids: frozenset[InstrumentId] = frozenset()
     currency_columns: dict[Currency, npt.NDArray[np.int64]] = field(default_factory=dict)
 
@@ -133,7 +133,7 @@ class Engine:
                 features=policy.prepare(feed.code, feed.panel),
                 qty=np.zeros(n),
                 last_close=np.full(n, np.nan),
-                index_of={s: j for j, s in enumerate(feed.panel.symbols)},
+                index_of={inst.id: j for j, inst in enumerate(feed.instruments)},
                 instrument_ids=frozenset(i.id for i in feed.instruments),
                 currency_columns={
                     c: np.asarray(
@@ -208,7 +208,7 @@ class Engine:
             self._send_entry_or_exit(state, t, j, side, ts, confidence, stop, take, use_open=True)
         panel = state.feed.panel
         for iid in self.venue.working_instruments():
-            col = state.index_of.get(str(iid))
+            col = state.index_of.get(iid)
             if col is None or not self.venue.needs_bar(
                 iid, panel.high[t, col], panel.low[t, col], True
             ):
@@ -220,7 +220,7 @@ class Engine:
     def _close(self, state: _MarketState, t: int, ts: datetime) -> int:
         panel = state.feed.panel
         for iid in self.venue.working_instruments():
-            j = state.index_of.get(str(iid))
+            j = state.index_of.get(iid)
             if j is None or not self.venue.needs_bar(iid, panel.high[t, j], panel.low[t, j], False):
                 continue
             bar = self._bar(state, t, j, ts)
@@ -243,7 +243,7 @@ class Engine:
             self.fills.append(fill)
             self.traded_value += fill.price.value * fill.quantity.value
             for state in self._markets:
-                j = state.index_of.get(str(fill.instrument_id))
+                j = state.index_of.get(fill.instrument_id)
                 if j is not None:
                     state.qty[j] = float(after)
             self.sink.emit(
