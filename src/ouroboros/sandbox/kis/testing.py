@@ -1,0 +1,61 @@
+"""Helpers to point the KIS adapter at a sandbox (used by tests, benchmarks and demos).
+
+Test suites wrap these in their own pytest fixtures, e.g.::
+
+    @pytest.fixture
+    def kis_sandbox():
+        with KisSandbox(SandboxConfig(rate_limit=0)) as sandbox:
+            yield sandbox
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ouroboros.brokers.kis._time import Now, system_now
+from ouroboros.brokers.kis.adapter import KisBroker
+from ouroboros.brokers.kis.client import KisClient, RetryPolicy
+from ouroboros.brokers.kis.config import KisSettings, load_kis_settings
+from ouroboros.brokers.kis.orderstore import OrderStore
+from ouroboros.domain.ids import Venue
+from ouroboros.sandbox.kis.server import KisSandbox
+
+
+def settings_for(sandbox: KisSandbox, directory: Path, **overrides: Any) -> KisSettings:
+    """Settings whose credentials, URLs and state directories point at ``sandbox``."""
+    app = sandbox.app_credentials
+    values: dict[str, Any] = {
+        "app_key": app.app_key,
+        "app_secret": app.app_secret,
+        "account_no": app.accounts[0],
+        "virtual": app.virtual,
+        "base_url": sandbox.base_url,
+        "ws_url": sandbox.ws_url,
+        "hts_id": app.hts_id,
+        "token_dir": directory / "tokens",
+        "state_dir": directory / "orders",
+        "rate_limit": 0,
+        "timeout": 5.0,
+    }
+    values.update(overrides)
+    return load_kis_settings(**values)
+
+
+def broker_for(
+    sandbox: KisSandbox,
+    directory: Path,
+    venues: frozenset[Venue] = frozenset({Venue.KRX}),
+    *,
+    now: Now = system_now,
+    retry: RetryPolicy | None = None,
+    **overrides: Any,
+) -> KisBroker:
+    """A fresh adapter instance (a "process") sharing ``directory``'s durable state."""
+    settings = settings_for(sandbox, directory, **overrides)
+    client = KisClient(settings, now=now, retry=retry)
+    env = "virtual" if settings.is_virtual else "real"
+    store = OrderStore(settings.state_dir, str(settings.account), env)
+    return KisBroker(
+        client, settings.account, store, venues=venues, now=now, slippage=settings.market_slippage
+    )
