@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 
 import numpy as np
@@ -22,11 +22,11 @@ class Planner(Protocol):
     def plan(
         self,
         market: str,
-        session_date: object,
+        session_date: date,
         now: datetime,
-        symbols: tuple[str, ...],
+        symbols: Sequence[str],
         view: StepView,
-        held: list[str],
+        held: Sequence[str],
     ) -> Playbook: ...
 
 
@@ -39,7 +39,7 @@ class PlaybookPolicy:
         on_playbook: Callable[[Playbook], None] | None = None,
         features: FeatureConfig | None = None,
     ) -> None:
-        self.planner: Planner = planner or QuantPlanner()  # type: ignore[assignment]
+        self.planner: Planner = planner or QuantPlanner()
         self.on_playbook = on_playbook
         self.feature_config = features or FeatureConfig()
         self._panels: dict[str, Panel] = {}

@@ -1,0 +1,51 @@
+"""Turn loaded market data into engine feeds with the real time of every price point.
+
+Daily rows are labelled by session date; the market calendar gives that session's open and
+close in UTC, so markets interleave correctly on the merged timeline (Seoul closes before New
+York opens). A row the calendar does not know (old data beyond its range) falls back to the
+label itself, which keeps single-market backtests working on any history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from ouroboros.data.sources import SourceData
+from ouroboros.engine.loop import MarketFeed
+from ouroboros.markets import CalendarCoverageError, get_calendar
+
+
+def feeds_from_source(data: SourceData, markets: list[str] | None = None) -> list[MarketFeed]:
+    feeds: list[MarketFeed] = []
+    for code, panel in sorted(data.panels.items()):
+        if markets is not None and code not in markets:
+            continue
+        instruments = [data.instruments[s] for s in panel.symbols]
+        labels: list[datetime] = [ts.to_pydatetime() for ts in pd.DatetimeIndex(panel.index)]
+        if panel.interval != "1d":
+            step = pd.Timedelta(panel.interval).to_pytimedelta()
+            feeds.append(MarketFeed(code, panel, instruments, labels, [t + step for t in labels]))
+            continue
+        opens, closes = _session_times(code, labels)
+        feeds.append(MarketFeed(code, panel, instruments, opens, closes))
+    return feeds
+
+
+def _session_times(code: str, labels: list[datetime]) -> tuple[list[datetime], list[datetime]]:
+    calendar = get_calendar(code)
+    opens: list[datetime] = []
+    closes: list[datetime] = []
+    for label in labels:
+        try:
+            session = calendar.session_on(label.date())
+        except CalendarCoverageError:
+            session = None
+        if session is None:
+            opens.append(label)
+            closes.append(label + timedelta(hours=23, minutes=59))
+        else:
+            opens.append(session.open)
+            closes.append(session.close)
+    return opens, closes
