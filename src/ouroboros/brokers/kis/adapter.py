@@ -22,10 +22,12 @@ from ouroboros.brokers.kis._time import KST, Now, system_now
 from ouroboros.brokers.kis.client import KisClient
 from ouroboros.brokers.kis.config import KisAccount, KisSettings
 from ouroboros.brokers.kis.errors import KisOutcomeUnknown
-from ouroboros.brokers.kis.exchanges import MARKETS, KisMarket
+from ouroboros.brokers.kis.exchanges import MARKETS, WS_NOTICE, WS_OVERSEAS_NOTICE, KisMarket
 from ouroboros.brokers.kis.feed import KisMarketData
+from ouroboros.brokers.kis.notices import apply_notice
 from ouroboros.brokers.kis.orderstore import OrderRecord, OrderStore
 from ouroboros.brokers.kis.parsers import VenueOrderState
+from ouroboros.brokers.kis.realtime import KisRealtime
 from ouroboros.brokers.kis.reconcile import build_reports
 from ouroboros.brokers.kis.tracker import FillTracker
 from ouroboros.domain.events import (
@@ -120,6 +122,15 @@ class KisBroker:
 
     def drain_events(self) -> list[BrokerEvent]:
         return self.tracker.drain()
+
+    async def attach_realtime(self, realtime: KisRealtime, hts_id: str) -> None:
+        """Book fills and cancels from execution notices as they arrive (REST stays the truth)."""
+        realtime.listeners.append(lambda m: apply_notice(self.store, self.tracker, m))
+        virtual = self.client.virtual
+        if any(v is Venue.KRX for v in self.venues):
+            await realtime.subscribe(WS_NOTICE.pick(virtual), hts_id)
+        if any(v is not Venue.KRX for v in self.venues):
+            await realtime.subscribe(WS_OVERSEAS_NOTICE.pick(virtual), hts_id)
 
     # -- submit ----------------------------------------------------------------------------
     def _local_check(self, order: Order) -> str:

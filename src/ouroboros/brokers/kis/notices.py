@@ -1,0 +1,51 @@
+"""Execution notices (WebSocket) → the adapter's ledger and events.
+
+Notices are hints that arrive before the REST daily order list catches up: a fill notice books
+the execution through the same :class:`FillTracker` REST reconciliation uses (so neither path
+double-books), cancels and refusals become events once. A notice for an order number the store
+does not know (not yet bound, or placed outside Ouroboros) is left to REST reconciliation.
+"""
+
+from __future__ import annotations
+
+from ouroboros.brokers.kis.orderstore import OrderStore
+from ouroboros.brokers.kis.realtime import ExecutionNotice, RealtimeMessage
+from ouroboros.brokers.kis.tracker import FillTracker
+from ouroboros.domain.events import OrderCanceled, OrderRejected
+from ouroboros.domain.ids import ClientOrderId, InstrumentId
+
+
+def apply_notice(store: OrderStore, tracker: FillTracker, message: RealtimeMessage) -> None:
+    if not isinstance(message, ExecutionNotice):
+        return
+    n = message
+    owner = store.owner(n.odno) or (store.owner(n.orig_odno) if n.orig_odno else None)
+    if owner is None:
+        return
+    record = store.get(owner)
+    if record is None:
+        return
+    cid = ClientOrderId(owner)
+    iid = InstrumentId.parse(record.instrument)
+    if n.refused:
+        if record.terminal_reported != "REJECTED":
+            record.terminal_reported = "REJECTED"
+            store.put(record)
+            tracker.events.append(OrderRejected(cid, "refused by KIS (notice)", n.ts))
+        return
+    if n.is_fill and n.quantity > 0:
+        if n.odno not in record.odnos and n.odno:
+            record.odnos.append(n.odno)
+            store.put(record)
+        tracker.observe_execution(n.odno, cid, iid, n.side, n.quantity, n.price, n.ts)
+        return
+    if n.kind == "cancel":
+        if n.odno and n.odno not in record.cancel_odnos:
+            record.cancel_odnos.append(n.odno)
+        if record.terminal_reported != "CANCELED":
+            record.terminal_reported = "CANCELED"
+            tracker.events.append(OrderCanceled(cid, n.ts))
+        store.put(record)
+    elif n.kind == "modify" and n.odno and n.odno not in record.odnos:
+        record.odnos.append(n.odno)
+        store.put(record)
