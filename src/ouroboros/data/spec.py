@@ -1,0 +1,105 @@
+"""The source-spec grammar: one string names any data source.
+
+    bundled:NAME              NAME = AAPL | IBM | MSFT | GOOG | FB | all | AAPL,MSFT
+    synthetic:KEY=VALUE,...   markets=KR,US_NYSE (or KR+US_NYSE), symbols=N, days=D, seed=S,
+                              interval=1d|1m, start=YYYY-MM-DD, end=YYYY-MM-DD, patterns=K
+    store:DIR                 a bar store root (layout <DIR>/<interval>/<VENUE>/<SYMBOL>.parquet)
+    PATH                      a CSV/Parquet file, or a directory of them (or a store, or the
+                              output of ``ouroboros data generate``)
+
+In ``synthetic:`` a comma-separated item without ``=`` continues the previous key's list, so
+``markets=KR,US_NYSE,symbols=5`` means two markets and five symbols each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from ouroboros.data.synthetic import SyntheticSpec
+from ouroboros.errors import DataError
+
+SourceKind = Literal["bundled", "synthetic", "store", "path"]
+_SYNTHETIC_KEYS = ("markets", "symbols", "days", "seed", "interval", "start", "end", "patterns")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    kind: SourceKind
+    text: str
+    name: str = ""
+    path: Path | None = None
+    synthetic: SyntheticSpec | None = None
+
+
+def parse_source(text: str) -> SourceSpec:
+    """Parse a source string; ``DataError`` names the part that is wrong."""
+    raw = text.strip()
+    if not raw:
+        raise DataError("empty data source (use bundled:NAME, synthetic:..., store:DIR or a path)")
+    head, sep, rest = raw.partition(":")
+    kind = head.lower()
+    if sep and kind == "bundled":
+        if not rest.strip():
+            raise DataError("bundled: needs a name, e.g. bundled:AAPL or bundled:all")
+        return SourceSpec("bundled", raw, name=rest.strip())
+    if sep and kind == "synthetic":
+        return SourceSpec("synthetic", raw, synthetic=parse_synthetic(rest))
+    if sep and kind == "store":
+        return SourceSpec("store", raw, path=Path(rest.strip() or "data/bars"))
+    return SourceSpec("path", raw, path=Path(raw))
+
+
+def parse_synthetic(body: str) -> SyntheticSpec:
+    """``markets=KR,US_NYSE,symbols=5,days=60,seed=1`` -> ``SyntheticSpec``."""
+    values: dict[str, list[str]] = {}
+    key: str | None = None
+    for item in (p.strip() for p in body.split(",")):
+        if not item:
+            continue
+        if "=" in item:
+            key, _, value = (s.strip() for s in item.partition("="))
+            key = key.lower()
+            if key not in _SYNTHETIC_KEYS:
+                raise DataError(
+                    f"synthetic: unknown key {key!r} (known: {', '.join(_SYNTHETIC_KEYS)})"
+                )
+            if key in values:
+                raise DataError(f"synthetic: key {key!r} given twice")
+            values[key] = [value]
+        elif key == "markets":
+            values[key].append(item)
+        else:
+            raise DataError(f"synthetic: expected KEY=VALUE, was {item!r}")
+    markets = [m.strip().upper() for v in values.get("markets", []) for m in v.split("+")]
+    fields: dict[str, object] = {}
+    if markets:
+        fields["markets"] = tuple(m for m in markets if m)
+    for name in ("symbols", "days", "seed", "patterns"):
+        if name in values:
+            fields[name] = _int(name, values[name][0])
+    if "interval" in values:
+        fields["interval"] = values["interval"][0].lower()
+    for name in ("start", "end"):
+        if name in values:
+            fields[name] = _date(name, values[name][0])
+    try:
+        return SyntheticSpec(**fields)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise DataError(f"synthetic: {exc}") from exc
+
+
+def _int(key: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise DataError(f"synthetic: {key} must be an integer, was {value!r}") from None
+
+
+def _date(key: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DataError(f"synthetic: {key} must be a date YYYY-MM-DD, was {value!r}") from None
