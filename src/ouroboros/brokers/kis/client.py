@@ -232,7 +232,9 @@ class KisClient:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type((KisRateLimited, KisServerError)),
             stop=stop_after_attempt(policy.attempts),
-            wait=wait_exponential_jitter(initial=policy.initial_wait, max=policy.max_wait),
+            wait=wait_exponential_jitter(
+                multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.initial_wait
+            ),
             sleep=self._sleep,
             reraise=True,
         )
