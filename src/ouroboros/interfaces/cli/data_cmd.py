@@ -12,7 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ouroboros.data import (
@@ -49,7 +51,7 @@ def _fail(message: str, json_output: bool, **extra: Any) -> typer.Exit:
     if json_output:
         emit_json({"ok": False, "error": message, **extra})
     else:
-        err_console.print(f"[red]error:[/red] {message}", highlight=False)
+        err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -91,7 +93,7 @@ def list_data(
         g["rows"] += e.rows
         g["first"], g["last"] = min(g["first"], e.first), max(g["last"], e.last)
     stored = [
-        {**g, "first": g["first"].isoformat(), "last": g["last"].isoformat()}
+        {**g, "first": _label(g["first"], g["interval"]), "last": _label(g["last"], g["interval"])}
         for _, g in sorted(groups.items())
     ]
     if json_output:
@@ -247,20 +249,21 @@ def generate_data(
     except (ValueError, DataError) as exc:
         raise _fail(str(exc), json_output) from None
     bars = sum(m.panel.shape[0] * m.panel.shape[1] for m in data.markets.values())
+    per_market = {
+        code: {
+            "symbols": len(m.panel.symbols),
+            "bars": m.panel.shape[0] * m.panel.shape[1],
+            "first": m.sessions[0].date,
+            "last": m.sessions[-1].date,
+        }
+        for code, m in data.markets.items()
+    }
     summary = {
         "ok": True,
         "source": spec.describe(),
         "out": out,
         "files": [str(f) for f in files],
-        "markets": {
-            code: {
-                "symbols": len(m.panel.symbols),
-                "bars": m.panel.shape[0] * m.panel.shape[1],
-                "first": m.sessions[0].date,
-                "last": m.sessions[-1].date,
-            }
-            for code, m in data.markets.items()
-        },
+        "markets": per_market,
         "bars": bars,
         "patterns": len(data.patterns),
         "generate_seconds": round(generated, 3),
@@ -271,7 +274,7 @@ def generate_data(
     table = Table(title=f"Synthetic data in {out} ({spec.describe()})")
     for col in ("market", "symbols", "bars", "first", "last"):
         table.add_column(col)
-    for code, m in summary["markets"].items():  # type: ignore[attr-defined]
+    for code, m in per_market.items():
         table.add_row(code, *(str(m[c]) for c in ("symbols", "bars", "first", "last")))
     console.print(table)
     console.print(
@@ -280,12 +283,17 @@ def generate_data(
     )
 
 
+def _label(stamp: pd.Timestamp, interval: str) -> str:
+    """Daily labels are dates; intraday labels are UTC instants."""
+    return stamp.date().isoformat() if interval == "1d" else stamp.isoformat()
+
+
 def _print_report(report: ValidationReport, *, limit: int, quiet_if_clean: bool = False) -> None:
     if quiet_if_clean and not report.issues:
         return
     for issue in report.issues[:limit]:
         colour = "red" if issue.severity.value == "error" else "yellow"
-        console.print(f"[{colour}]{issue}[/{colour}]", highlight=False, soft_wrap=True)
+        console.print(f"[{colour}]{escape(str(issue))}[/{colour}]", highlight=False, soft_wrap=True)
     if len(report.issues) > limit:
         console.print(f"... {len(report.issues) - limit} more issue(s) (use --json for all)")
     counts = ", ".join(f"{k}={v}" for k, v in report.counts().items())
