@@ -1,0 +1,25 @@
+"""Parametrises the broker contract suite over every harness (KIS domestic and overseas now;
+the paper broker's harness joins by adding an entry to ``HARNESSES``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from .harness import BrokerHarness, KisHarness
+
+HARNESSES: dict[str, Callable[[Path], BrokerHarness]] = {
+    "kis-domestic": lambda d: KisHarness("005930.KRX", d),
+    "kis-overseas": lambda d: KisHarness("AAPL.NASDAQ", d),
+}
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BrokerHarness]:
+    made = HARNESSES[request.param](tmp_path)
+    try:
+        yield made
+    finally:
+        await made.close()
