@@ -50,6 +50,8 @@ class MarketFeed:
     instruments: Sequence[Instrument]
     open_times: Sequence[datetime]
     close_times: Sequence[datetime]
+    warmup_rows: int = 0
+    """Rows that only feed indicators: no decisions, no equity points (replay warm-up)."""
 
     def __post_init__(self) -> None:
         n = len(self.panel.index)
@@ -171,6 +173,8 @@ class Engine:
                 self._open(state, t, ts)
                 continue
             n_fills = self._close(state, t, ts)
+            if t < state.feed.warmup_rows:
+                continue
             eq, invested = self._mark()
             times.append(ts)
             equity.append(eq)
@@ -179,7 +183,10 @@ class Engine:
             if self.on_step is not None:
                 self.on_step(StepSummary(state.feed.code, t, ts, eq, n_fills))
         self.sink.flush()
-        bars = sum(int(np.count_nonzero(~np.isnan(s.feed.panel.close))) for s in self._markets)
+        bars = sum(
+            int(np.count_nonzero(~np.isnan(s.feed.panel.close[s.feed.warmup_rows :])))
+            for s in self._markets
+        )
         return EngineResult(
             equity_times=times,
             equity=np.asarray(equity, dtype=np.float64),
@@ -202,6 +209,8 @@ class Engine:
         return BarPoint.from_floats(ts, p.open[t, j], p.high[t, j], p.low[t, j], c, p.volume[t, j])
 
     def _open(self, state: _MarketState, t: int, ts: datetime) -> None:
+        if t < state.feed.warmup_rows:
+            return
         self.policy.before_session(state.feed.code, t, state.features, state.qty)
         pending, state.pending = state.pending, []
         for j, side, confidence, stop, take in pending:

@@ -1,10 +1,136 @@
-"""``ouroboros run``: placeholder replaced by the engine work."""
+"""``ouroboros run``: the main job. Offline by default: replay paper trading of the playbook
+policy over KR, US_NASDAQ and JP on bundled and synthetic data with a simulated clock."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ouroboros.domain.currency import Currency
+from ouroboros.domain.money import Money
+from ouroboros.engine.backtest import RunConfig
+from ouroboros.engine.backtest import run as run_engine
+from ouroboros.engine.compose import STATIC_FX, split_cash
+from ouroboros.engine.loop import StepSummary
+from ouroboros.engine.policies import make_policy, parse_params
+from ouroboros.engine.replay import DEFAULT_MARKETS, ReplayPlan, replay_feeds
+from ouroboros.engine.sizing import Sizing
+from ouroboros.errors import OuroborosError
+from ouroboros.evaluation.report_html import render_report, write_report
+from ouroboros.interfaces.cli.output import console, emit_json, err_console
 
 
-def run(json_output: bool = typer.Option(False, "--json", help="machine-readable summary")) -> None:
-    """Run the main job (offline replay paper trading on the default settings)."""
-    raise typer.Exit(code=2)
+def run(
+    markets: str = typer.Option(
+        ",".join(DEFAULT_MARKETS), "--markets", help="comma-separated market codes"
+    ),
+    days: int = typer.Option(20, "--days", help="trading days to replay"),
+    end: str | None = typer.Option(None, "--end", help="last replayed session YYYY-MM-DD"),
+    policy: str = typer.Option("playbook", "--policy", help="playbook, ta or sma-cross"),
+    param: list[str] = typer.Option([], "--param", help="policy setting key=value (repeatable)"),
+    symbols: int = typer.Option(20, "--symbols", help="synthetic symbols per non-US market"),
+    seed: int = typer.Option(7, "--seed", help="synthetic data seed"),
+    cash: str = typer.Option(
+        "100000", "--cash", help="starting cash in USD, split across currencies"
+    ),
+    sizing: str = typer.Option("fraction:0.1", "--sizing", help="all_in or fraction:F"),
+    report_dir: Path = typer.Option(
+        Path("data/reports"), "--report-dir", help="where the HTML report goes"
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help="machine-readable final summary on stdout"
+    ),
+) -> None:
+    """Run the main job: offline replay paper trading on the default settings."""
+    codes = tuple(m.strip().upper() for m in markets.split(",") if m.strip())
+    try:
+        plan = ReplayPlan(codes, days, date.fromisoformat(end) if end else None, symbols, seed)
+        feeds = replay_feeds(plan)
+        currencies = sorted(
+            {i.currency for f in feeds for i in f.instruments}, key=lambda c: c.value
+        )
+        base = Currency.USD
+        ordered = [base, *[c for c in currencies if c is not base]]
+        start_cash, extra = split_cash(Money(_amount(cash), base), ordered)
+        config = RunConfig(
+            cash=start_cash,
+            extra_cash=extra,
+            sizing=Sizing.parse(sizing),
+            fx=STATIC_FX,
+            run_id="replay",
+        )
+        chosen = make_policy(policy, parse_params(param))
+        total_steps = sum(len(f.panel.index) - f.warmup_rows for f in feeds)
+        daily: dict[str, list[StepSummary]] = defaultdict(list)
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console if json_output else console,
+            transient=json_output,
+        ) as progress:
+            task = progress.add_task("market-days", total=total_steps)
+
+            def on_step(step: StepSummary) -> None:
+                daily[step.market].append(step)
+                progress.advance(task)
+                if not json_output:
+                    prev = daily[step.market][-2].equity if len(daily[step.market]) > 1 else None
+                    change = f"{(step.equity / prev - 1) * 100:+.2f}%" if prev else "   n/a"
+                    progress.console.print(
+                        f"{step.ts.date()} {step.market:<10} equity {step.equity:>14,.2f} USD "
+                        f"day {change}  fills {step.fills}"
+                    )
+
+            outcome = run_engine(feeds, chosen, config, on_step=on_step)
+    except (OuroborosError, ValueError) as exc:
+        err_console.print(f"[red]run failed:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    result = outcome.result
+    first, last = result.equity_times[0].date(), result.equity_times[-1].date()
+    report = report_dir / f"run-{policy}-{first}-{last}.html"
+    write_report(
+        report,
+        render_report(
+            f"Replay {policy} {first} to {last} ({', '.join(f.code for f in feeds)})",
+            outcome.stats,
+            result.equity_times,
+            result.equity,
+            result.trades.all_trades(),
+        ),
+    )
+    summary: dict[str, Any] = {
+        "trades": outcome.stats.trades,
+        "fills": len(result.fills),
+        "final_equity": str(outcome.final_equity.amount),
+        "currency": outcome.final_equity.currency.value,
+        "return_pct": outcome.stats.total_return_pct,
+        "max_drawdown_pct": outcome.stats.max_drawdown_pct,
+        "days": len({t.date() for t in result.equity_times}),
+        "markets": [f.code for f in feeds],
+        "policy": policy,
+        "report": str(report),
+        "elapsed_s": round(outcome.elapsed_s, 3),
+    }
+    if json_output:
+        emit_json(summary)
+        return
+    console.print(
+        f"[bold]done[/bold]: {summary['trades']} trades, final equity {outcome.final_equity}, "
+        f"return {summary['return_pct']:+.2f}%, max drawdown {summary['max_drawdown_pct']:.2f}%"
+    )
+    console.print(f"report: {report}")
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise typer.BadParameter(f"--cash must be a number, was {text!r}") from None
