@@ -1,7 +1,8 @@
 """Position sizing for the engine's risk gate: how many shares an entry buys.
 
 ``all_in`` spends the available cash (reference runs, matching backtesting.py's default
-``size`` of almost 100 % of equity); ``fraction:F`` targets F of equity per position.
+``size`` of almost 100 % of equity); ``fraction:F`` targets F of equity per position;
+``fixed:N`` buys N shares (rounded down to lots) whatever the account, for reference tests.
 Quantities always round down to whole lots and include the costs the fill will charge.
 """
 
@@ -19,12 +20,21 @@ from ouroboros.domain.orders import OrderSide
 class Sizing:
     kind: str = "fraction"
     fraction: Decimal = Decimal("0.1")
+    """The fraction of equity, or the share count for ``fixed``."""
 
     @classmethod
     def parse(cls, text: str) -> Sizing:
         text = text.strip().lower()
         if text == "all_in":
             return cls("all_in", Decimal(1))
+        if text.startswith("fixed:"):
+            try:
+                shares = Decimal(text.split(":", 1)[1])
+            except ArithmeticError:
+                raise ValueError(f"fixed sizing needs a share count, was {text!r}") from None
+            if shares <= 0:
+                raise ValueError(f"fixed sizing must be positive, was {shares}")
+            return cls("fixed", shares)
         if text.startswith("fraction:"):
             try:
                 value = Decimal(text.split(":", 1)[1])
@@ -33,7 +43,7 @@ class Sizing:
             if not 0 < value <= 1:
                 raise ValueError(f"sizing fraction must be in (0, 1], was {value}")
             return cls("fraction", value)
-        raise ValueError(f"sizing must be all_in or fraction:F, was {text!r}")
+        raise ValueError(f"sizing must be all_in, fraction:F or fixed:N, was {text!r}")
 
     def quantity(
         self,
@@ -46,6 +56,8 @@ class Sizing:
         """Shares to buy at ``price`` given cash and equity in the instrument's currency."""
         if price <= 0:
             return Quantity.zero()
+        if self.kind == "fixed":
+            return instrument.round_quantity(self.fraction, OrderSide.BUY)
         budget = cash if self.kind == "all_in" else min(cash, equity * self.fraction)
         if budget <= 0:
             return Quantity.zero()
