@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ouroboros import __version__
-from ouroboros.interfaces.cli import backtest_cmd, data_cmd, markets_cmd, run_cmd
+from ouroboros.interfaces.cli import audit_cmd, backtest_cmd, data_cmd, db_cmd, markets_cmd, run_cmd
 
 app = typer.Typer(
     name="ouroboros",
@@ -16,6 +16,8 @@ app = typer.Typer(
 )
 app.command("markets", help=markets_cmd.markets.__doc__)(markets_cmd.markets)
 app.add_typer(data_cmd.app, name="data")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(audit_cmd.app, name="audit")
 app.command("run", help=run_cmd.run.__doc__)(run_cmd.run)
 app.command("backtest", help=backtest_cmd.backtest.__doc__)(backtest_cmd.backtest)
 

@@ -1,0 +1,295 @@
+"""The hot loop's writer: rows collect in memory and reach the database one transaction per
+batch, never one round trip per bar.
+
+A flush writes everything buffered - orders (upserted, last state wins), fills (idempotent by
+broker fill id), positions (upserted), trades, capital events, snapshots, audit events and the
+run's resume cursor - in a single transaction with bulk ``executemany`` inserts. Either the
+whole batch is stored or none of it: if any row is refused, the transaction rolls back, the rows
+stay buffered and :class:`BatchRejected` says why. Because the cursor moves in the same
+transaction as the rows it covers, a crashed run resumes exactly after its last stored batch.
+
+Flushes happen when ``max_rows`` rows are buffered, every ``every_steps`` calls to
+:meth:`step` (one step per bar or cycle), on :meth:`flush`, and on a clean ``with`` exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError, StatementError
+
+from ouroboros.domain.fills import Fill
+from ouroboros.domain.orders import Order
+from ouroboros.domain.position import Position
+from ouroboros.store.convert import (
+    ORDER_MUTABLE_COLUMNS,
+    Row,
+    capital_row,
+    event_row,
+    fill_row,
+    order_row,
+    position_row,
+    snapshot_row,
+    trade_row,
+)
+from ouroboros.store.dialect import insert_ignore, upsert
+from ouroboros.store.errors import BatchRejected, DatabaseUnavailable
+from ouroboros.store.records import (
+    DEFAULT_ACCOUNT,
+    CapitalEvent,
+    EventRecord,
+    SnapshotRecord,
+    TradeRecord,
+)
+from ouroboros.store.repositories.fills import FILL_KEY
+from ouroboros.store.repositories.positions import POSITION_KEY, POSITION_VALUES
+from ouroboros.store.session import transaction
+from ouroboros.store.tables import (
+    CAPITAL_EVENTS,
+    EVENTS,
+    FILLS,
+    ORDERS,
+    POSITIONS,
+    RUNS,
+    SNAPSHOTS,
+    TRADES,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FlushResult:
+    """What one flush wrote (rows offered; idempotent fills already stored are skipped)."""
+
+    orders: int = 0
+    fills: int = 0
+    positions: int = 0
+    trades: int = 0
+    capital_events: int = 0
+    snapshots: int = 0
+    events: int = 0
+    cursors: int = 0
+
+    @property
+    def rows(self) -> int:
+        return (
+            self.orders
+            + self.fills
+            + self.positions
+            + self.trades
+            + self.capital_events
+            + self.snapshots
+            + self.events
+            + self.cursors
+        )
+
+
+class BatchWriter:
+    """Buffers rows and writes them in one transaction per batch. Not thread-safe: one writer
+    per engine loop."""
+
+    def __init__(
+        self, engine: Engine, *, max_rows: int = 5000, every_steps: int | None = None
+    ) -> None:
+        if max_rows < 1:
+            raise ValueError(f"max_rows must be >= 1, was {max_rows}")
+        if every_steps is not None and every_steps < 1:
+            raise ValueError(f"every_steps must be >= 1, was {every_steps}")
+        self._engine = engine
+        self._max_rows = max_rows
+        self._every_steps = every_steps
+        self._steps = 0
+        self._orders: dict[str, Row] = {}
+        self._positions: dict[tuple[str, str, str], Row] = {}
+        self._cursors: dict[str, Row] = {}
+        self._fills: list[Row] = []
+        self._trades: list[Row] = []
+        self._capital: list[Row] = []
+        self._snapshots: list[Row] = []
+        self._events: list[Row] = []
+        self.rows_written = 0
+        self.flushes = 0
+
+    # -- buffering ---------------------------------------------------------------------------
+
+    def add_order(
+        self,
+        order: Order,
+        *,
+        run_id: str,
+        account: str = DEFAULT_ACCOUNT,
+        decision_id: str | None = None,
+    ) -> None:
+        """Buffer the order's current state; several calls for one order keep the last.
+
+        Live trading must still insert an order *before* submitting it (``OrderRepository``);
+        this path is for state updates and for simulated modes.
+        """
+        row = order_row(order, run_id=run_id, account=account, decision_id=decision_id)
+        self._orders[row["client_order_id"]] = row
+        self._maybe_flush()
+
+    def add_fill(self, fill: Fill, *, run_id: str, broker: str) -> None:
+        self._fills.append(fill_row(fill, run_id=run_id, broker=broker))
+        self._maybe_flush()
+
+    def put_position(
+        self, position: Position, *, run_id: str, at: datetime, account: str = DEFAULT_ACCOUNT
+    ) -> None:
+        row = position_row(position, run_id=run_id, account=account, at=at)
+        self._positions[(run_id, account, row["instrument_id"])] = row
+        self._maybe_flush()
+
+    def add_trade(self, trade: TradeRecord) -> None:
+        self._trades.append(trade_row(trade))
+        self._maybe_flush()
+
+    def add_capital_event(self, event: CapitalEvent) -> None:
+        self._capital.append(capital_row(event))
+        self._maybe_flush()
+
+    def add_snapshot(self, snapshot: SnapshotRecord) -> None:
+        self._snapshots.append(snapshot_row(snapshot))
+        self._maybe_flush()
+
+    def add_event(self, event: EventRecord) -> None:
+        self._events.append(event_row(event))
+        self._maybe_flush()
+
+    def set_cursor(
+        self, run_id: str, cursor_at: datetime, cursor: Mapping[str, Any] | None = None
+    ) -> None:
+        """Move the run's resume point with the next flush (the run must exist)."""
+        self._cursors[run_id] = {
+            "b_run_id": run_id,
+            "cursor_at": cursor_at,
+            "cursor": dict(cursor) if cursor is not None else None,
+        }
+
+    def step(self) -> FlushResult | None:
+        """Mark the end of one bar or cycle; flushes every ``every_steps`` steps."""
+        self._steps += 1
+        if self._every_steps is not None and self._steps >= self._every_steps:
+            return self.flush()
+        return None
+
+    @property
+    def pending(self) -> int:
+        """Rows waiting for the next flush."""
+        return (
+            len(self._orders)
+            + len(self._fills)
+            + len(self._positions)
+            + len(self._trades)
+            + len(self._capital)
+            + len(self._snapshots)
+            + len(self._events)
+            + len(self._cursors)
+        )
+
+    def discard(self) -> int:
+        """Drop everything buffered (after a rejected batch the caller chose not to retry)."""
+        dropped = self.pending
+        self._clear()
+        return dropped
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def flush(self) -> FlushResult:
+        """Write every buffered row in one transaction; all or nothing."""
+        self._steps = 0
+        if not self.pending:
+            return FlushResult()
+        try:
+            with transaction(self._engine, immediate=True) as conn:
+                result = self._write(conn)
+        except OperationalError as exc:
+            raise DatabaseUnavailable(
+                f"batch of {self.pending} rows not written, database unavailable: {exc.orig}"
+            ) from exc
+        except (StatementError, SQLAlchemyError) as exc:
+            cause = getattr(exc, "orig", None) or exc
+            raise BatchRejected(
+                f"batch of {self.pending} rows refused, nothing written: {cause}"
+            ) from exc
+        self._clear()
+        self.rows_written += result.rows
+        self.flushes += 1
+        return result
+
+    def _write(self, conn: Connection) -> FlushResult:
+        orders = list(self._orders.values())
+        positions = list(self._positions.values())
+        cursors = list(self._cursors.values())
+        if orders:
+            conn.execute(upsert(conn, ORDERS, ["client_order_id"], ORDER_MUTABLE_COLUMNS), orders)
+        if self._fills:
+            conn.execute(insert_ignore(conn, FILLS, FILL_KEY), self._fills)
+        if positions:
+            conn.execute(upsert(conn, POSITIONS, POSITION_KEY, POSITION_VALUES), positions)
+        for table, rows in (
+            (TRADES, self._trades),
+            (SNAPSHOTS, self._snapshots),
+            (EVENTS, self._events),
+        ):
+            if rows:
+                conn.execute(table.insert(), rows)
+        if self._capital:
+            conn.execute(insert_ignore(conn, CAPITAL_EVENTS, ["event_id"]), self._capital)
+        for cursor in cursors:
+            updated = conn.execute(_CURSOR_UPDATE, cursor).rowcount
+            if updated != 1:
+                raise BatchRejected(f"run {cursor['b_run_id']!r} does not exist; cursor not moved")
+        return FlushResult(
+            orders=len(orders),
+            fills=len(self._fills),
+            positions=len(positions),
+            trades=len(self._trades),
+            capital_events=len(self._capital),
+            snapshots=len(self._snapshots),
+            events=len(self._events),
+            cursors=len(cursors),
+        )
+
+    def _maybe_flush(self) -> None:
+        if self.pending >= self._max_rows:
+            self.flush()
+
+    def _clear(self) -> None:
+        for buffer in (
+            self._orders,
+            self._positions,
+            self._cursors,
+            self._fills,
+            self._trades,
+            self._capital,
+            self._snapshots,
+            self._events,
+        ):
+            buffer.clear()
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # On an exception the buffer is left as is: flushing half a step would store a state
+        # the engine never reached.
+        if exc_type is None:
+            self.flush()
+
+
+_CURSOR_UPDATE = (
+    RUNS.update()
+    .where(RUNS.c.run_id == sa.bindparam("b_run_id"))
+    .values(cursor_at=sa.bindparam("cursor_at"), cursor=sa.bindparam("cursor"))
+)
