@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ouroboros.domain.fills import Fill
 from ouroboros.domain.orders import Order
@@ -212,7 +212,7 @@ class BatchWriter:
             raise DatabaseUnavailable(
                 f"batch of {self.pending} rows not written, database unavailable: {exc.orig}"
             ) from exc
-        except (StatementError, SQLAlchemyError) as exc:
+        except SQLAlchemyError as exc:
             cause = getattr(exc, "orig", None) or exc
             raise BatchRejected(
                 f"batch of {self.pending} rows refused, nothing written: {cause}"

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.money import Money
 from ouroboros.store.errors import DuplicateKey, RecordNotFound
+from ouroboros.store.integrity import violates
 from ouroboros.store.records import DecisionRecord
 from ouroboros.store.session import Bind, transaction
 from ouroboros.store.tables import DECISIONS
@@ -32,7 +33,9 @@ class DecisionLog:
             with transaction(self._bind) as conn:
                 conn.execute(DECISIONS.insert(), _row(decision))
         except IntegrityError as exc:
-            if "decision_id" in str(exc.orig) or "pk_decision_logs" in str(exc.orig):
+            if violates(
+                exc, table="decision_logs", columns=("decision_id",), name="pk_decision_logs"
+            ):
                 raise DuplicateKey(f"decision {decision.decision_id} was already logged") from exc
             raise
         return decision.decision_id

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ouroboros.store.errors import DuplicateKey, RecordNotFound
+from ouroboros.store.integrity import violates
 from ouroboros.store.records import RunMode, RunRecord, RunStatus
 from ouroboros.store.session import Bind, transaction
 from ouroboros.store.tables import RUNS
@@ -35,7 +36,9 @@ class RunRepository:
             with transaction(self._bind) as conn:
                 conn.execute(RUNS.insert(), row)
         except IntegrityError as exc:
-            raise DuplicateKey(f"run {run.run_id!r} already exists") from exc
+            if violates(exc, table="runs", columns=("run_id",), name="pk_runs"):
+                raise DuplicateKey(f"run {run.run_id!r} already exists") from exc
+            raise
 
     def get(self, run_id: str) -> RunRecord | None:
         with transaction(self._bind) as conn:
