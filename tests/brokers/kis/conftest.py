@@ -18,6 +18,7 @@ from ouroboros.domain.orders import Order, OrderSide, OrderType
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 from ouroboros.sandbox.kis.testing import settings_for
 
+CREATED = datetime(2026, 1, 5, tzinfo=UTC)
 FAST_RETRY = RetryPolicy(attempts=8, initial_wait=0.01, max_wait=0.05)
 
 
@@ -54,7 +55,7 @@ def limit_order(cid: str, instrument: str, side: OrderSide, qty: int | str, pric
         side,
         OrderType.LIMIT,
         Quantity(Decimal(qty)),
-        datetime.now(UTC),
+        CREATED,
         limit_price=Price(Decimal(price)),
     )
 
@@ -66,5 +67,5 @@ def market_order(cid: str, instrument: str, side: OrderSide, qty: int | str) -> 
         side,
         OrderType.MARKET,
         Quantity(Decimal(qty)),
-        datetime.now(UTC),
+        CREATED,
     )

@@ -65,6 +65,7 @@ class KisBroker:
         now: Now = system_now,
         slippage: Decimal = Decimal("0.05"),
         lookup_tolerance: timedelta = timedelta(seconds=60),
+        resend_after: timedelta = timedelta(seconds=30),
     ) -> None:
         self.client = client
         self.account = account
@@ -74,6 +75,7 @@ class KisBroker:
         self._now = now
         self._slippage = slippage
         self._tolerance = lookup_tolerance
+        self._resend_after = resend_after
         self.tracker = FillTracker(store, now)
         env = "virtual" if client.virtual else "real"
         self._capabilities = BrokerCapabilities(
@@ -105,6 +107,7 @@ class KisBroker:
             venues=settings.venue_set,
             now=now,
             slippage=settings.market_slippage,
+            resend_after=timedelta(seconds=max(30.0, 3 * settings.timeout)),
         )
 
     def __repr__(self) -> str:
@@ -180,6 +183,7 @@ class KisBroker:
             found = await self._find_at_venue(record)
             if found is not None:
                 return self._bind(record, found.odno, "")
+            self._check_settled(record)
             ticket = await self._ticket(order) if order.order_type is OrderType.MARKET else None
         else:
             problem = self._local_check(order)
@@ -194,6 +198,8 @@ class KisBroker:
         if ko.plain(ticket.price) != record.sent_price:
             record.sent_price = ko.plain(ticket.price)  # a re-priced emulated market order
             self.store.put(record)
+        record.last_sent = self._now().isoformat()
+        self.store.put(record)
         try:
             output = await ko.place(self.client, self.account, ticket)
         except KisOutcomeUnknown:
@@ -206,6 +212,18 @@ class KisBroker:
             self.store.put(record)
             return SubmitAck(cid, False, reason=str(refusal))
         return self._bind(record, output.ODNO.strip(), output.KRX_FWDG_ORD_ORGNO.strip())
+
+    def _check_settled(self, record: OrderRecord) -> None:
+        """A lost request may still be in flight: resend only once it can no longer arrive."""
+        if not record.last_sent:
+            return
+        age = self._now() - datetime.fromisoformat(record.last_sent)
+        if age < self._resend_after:
+            wait = (self._resend_after - age).total_seconds()
+            raise KisOutcomeUnknown(
+                f"{record.client_order_id}: not in KIS's order list yet and the last send may "
+                f"still be in flight; not resending for another {wait:.1f}s"
+            )
 
     def _record(self, order: Order, price: str, dvsn: str, state: str, reason: str) -> OrderRecord:
         return OrderRecord(

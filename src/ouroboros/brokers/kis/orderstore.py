@@ -37,6 +37,7 @@ class OrderRecord:
     reason: str = ""
     limit_price: str | None = None
     terminal_reported: str = ""  # the terminal status already turned into an event
+    last_sent: str = ""  # ISO UTC of the last send attempt (a resend waits for it to settle)
 
 
 @dataclass(slots=True)

@@ -162,6 +162,7 @@ class KisSandbox:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._server = self._thread = None
+        self._loop = self._loop_thread = None  # inspection after stop runs inline
 
     def _close_websockets(self) -> None:
         assert self._loop is not None

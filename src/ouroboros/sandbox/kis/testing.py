@@ -10,6 +10,7 @@ Test suites wrap these in their own pytest fixtures, e.g.::
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ def broker_for(
     *,
     now: Now = system_now,
     retry: RetryPolicy | None = None,
+    resend_after: timedelta = timedelta(seconds=1),
     **overrides: Any,
 ) -> KisBroker:
     """A fresh adapter instance (a "process") sharing ``directory``'s durable state."""
@@ -57,5 +59,11 @@ def broker_for(
     env = "virtual" if settings.is_virtual else "real"
     store = OrderStore(settings.state_dir, str(settings.account), env)
     return KisBroker(
-        client, settings.account, store, venues=venues, now=now, slippage=settings.market_slippage
+        client,
+        settings.account,
+        store,
+        venues=venues,
+        now=now,
+        slippage=settings.market_slippage,
+        resend_after=resend_after,
     )
