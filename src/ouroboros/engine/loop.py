@@ -243,7 +243,10 @@ class Engine:
         return n + self._book(ts)
 
     def _book(self, ts: datetime) -> int:
-        fills = self.orders.apply(self.venue.drain())
+        events = self.venue.drain()
+        if not events:
+            return 0
+        fills = self.orders.apply(events)
         for fill in fills:
             inst = self._instruments[fill.instrument_id]
             self.portfolio.apply_fill(fill, inst)
@@ -347,8 +350,8 @@ class Engine:
             return
         price = to_decimal(float(raw))
         if side is OrderSide.SELL:
-            for order in self.venue.working_orders():
-                if order.instrument_id == inst.id and order.side is OrderSide.SELL:
+            for order in self.venue.working_for(inst.id):
+                if order.side is OrderSide.SELL:
                     self.venue.cancel(order.client_order_id, ts, "replaced by exit")
             self._book(ts)
             qty = Quantity(self.portfolio.quantity_of(inst.id))

@@ -179,6 +179,9 @@ class FillSimulator:
                 del self._by_instrument[w.order.instrument_id]
         return w
 
+    def working_for(self, instrument_id: InstrumentId) -> list[Order]:
+        return [w.order for w in self._by_instrument.get(instrument_id, {}).values()]
+
     def working_instruments(self) -> list[InstrumentId]:
         return list(self._by_instrument)
 
