@@ -20,6 +20,8 @@ from ouroboros.domain import (
 from ouroboros.store import (
     BatchRejected,
     BatchWriter,
+    DecisionLog,
+    DecisionRecord,
     EventRecord,
     EventStore,
     FillRepository,
@@ -166,3 +168,20 @@ def test_snapshots_written_in_batches_read_back(engine: Engine) -> None:
             )
     history = SnapshotRepository(engine).history(RUN)
     assert [s.equity for s in history] == [Decimal(i) for i in range(5)]
+
+
+def test_decisions_can_be_batched_and_read_back(engine: Engine) -> None:
+    decision = DecisionRecord(
+        "d-1",
+        minutes(1),
+        "KR",
+        "005930",
+        "BUY",
+        0.82,
+        "gap up on volume",
+        {"L7": {}},
+        {"p": "70100"},
+    )
+    with BatchWriter(engine) as writer:
+        writer.add_decision(decision)
+    assert DecisionLog(engine).get("d-1") == decision

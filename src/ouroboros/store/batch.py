@@ -2,8 +2,8 @@
 batch, never one round trip per bar.
 
 A flush writes everything buffered - orders (upserted, last state wins), fills (idempotent by
-broker fill id), positions (upserted), trades, capital events, snapshots, audit events and the
-run's resume cursor - in a single transaction with bulk ``executemany`` inserts. Either the
+broker fill id), positions (upserted), trades, capital events, snapshots, decisions, audit events
+and the run's resume cursor - in a single transaction with bulk ``executemany`` inserts. Either the
 whole batch is stored or none of it: if any row is refused, the transaction rolls back, the rows
 stay buffered and :class:`BatchRejected` says why. Because the cursor moves in the same
 transaction as the rows it covers, a crashed run resumes exactly after its last stored batch.
@@ -31,6 +31,7 @@ from ouroboros.store.convert import (
     ORDER_MUTABLE_COLUMNS,
     Row,
     capital_row,
+    decision_row,
     event_row,
     fill_row,
     order_row,
@@ -43,6 +44,7 @@ from ouroboros.store.errors import BatchRejected, DatabaseUnavailable
 from ouroboros.store.records import (
     DEFAULT_ACCOUNT,
     CapitalEvent,
+    DecisionRecord,
     EventRecord,
     SnapshotRecord,
     TradeRecord,
@@ -52,6 +54,7 @@ from ouroboros.store.repositories.positions import POSITION_KEY, POSITION_VALUES
 from ouroboros.store.session import transaction
 from ouroboros.store.tables import (
     CAPITAL_EVENTS,
+    DECISIONS,
     EVENTS,
     FILLS,
     ORDERS,
@@ -72,6 +75,7 @@ class FlushResult:
     trades: int = 0
     capital_events: int = 0
     snapshots: int = 0
+    decisions: int = 0
     events: int = 0
     cursors: int = 0
 
@@ -84,6 +88,7 @@ class FlushResult:
             + self.trades
             + self.capital_events
             + self.snapshots
+            + self.decisions
             + self.events
             + self.cursors
         )
@@ -111,6 +116,7 @@ class BatchWriter:
         self._trades: list[Row] = []
         self._capital: list[Row] = []
         self._snapshots: list[Row] = []
+        self._decisions: list[Row] = []
         self._events: list[Row] = []
         self.rows_written = 0
         self.flushes = 0
@@ -157,6 +163,11 @@ class BatchWriter:
         self._snapshots.append(snapshot_row(snapshot))
         self._maybe_flush()
 
+    def add_decision(self, decision: DecisionRecord) -> None:
+        """Buffer a decision (outcomes and reviews come later, through ``DecisionLog``)."""
+        self._decisions.append(decision_row(decision))
+        self._maybe_flush()
+
     def add_event(self, event: EventRecord) -> None:
         self._events.append(event_row(event))
         self._maybe_flush()
@@ -188,6 +199,7 @@ class BatchWriter:
             + len(self._trades)
             + len(self._capital)
             + len(self._snapshots)
+            + len(self._decisions)
             + len(self._events)
             + len(self._cursors)
         )
@@ -235,6 +247,7 @@ class BatchWriter:
         for table, rows in (
             (TRADES, self._trades),
             (SNAPSHOTS, self._snapshots),
+            (DECISIONS, self._decisions),
             (EVENTS, self._events),
         ):
             if rows:
@@ -252,6 +265,7 @@ class BatchWriter:
             trades=len(self._trades),
             capital_events=len(self._capital),
             snapshots=len(self._snapshots),
+            decisions=len(self._decisions),
             events=len(self._events),
             cursors=len(cursors),
         )
@@ -269,6 +283,7 @@ class BatchWriter:
             self._trades,
             self._capital,
             self._snapshots,
+            self._decisions,
             self._events,
         ):
             buffer.clear()

@@ -18,6 +18,7 @@ from ouroboros.domain.position import Position
 from ouroboros.store.records import (
     CapitalEvent,
     CapitalEventKind,
+    DecisionRecord,
     EventRecord,
     SnapshotRecord,
     StoredEvent,
@@ -263,4 +264,58 @@ def capital_from(row: RowMapping) -> CapitalEvent:
         amount=Money(row["amount"], Currency.parse(row["currency"])),
         ts=row["ts"],
         note=row["note"],
+    )
+
+
+def decision_row(d: DecisionRecord) -> Row:
+    return {
+        "decision_id": d.decision_id,
+        "ts": d.ts,
+        "run_id": d.run_id,
+        "market": d.market,
+        "symbol": d.symbol,
+        "action": d.action,
+        "confidence": d.confidence,
+        "rationale": d.rationale,
+        "scenario_id": d.scenario_id,
+        "playbook_id": d.playbook_id,
+        "cycle_id": d.cycle_id,
+        "trace_id": d.trace_id,
+        "context_snapshot": dict(d.context_snapshot),
+        "input_data": dict(d.input_data),
+        "outcome_pnl": d.outcome_pnl.amount if d.outcome_pnl else None,
+        "outcome_currency": d.outcome_pnl.currency.value if d.outcome_pnl else None,
+        "outcome_accuracy": d.outcome_accuracy,
+        "outcome_at": d.outcome_at,
+        "reviewed": d.reviewed,
+        "review_notes": d.review_notes,
+    }
+
+
+def decision_from(row: RowMapping) -> DecisionRecord:
+    pnl = (
+        Money(row["outcome_pnl"], Currency.parse(row["outcome_currency"]))
+        if row["outcome_pnl"] is not None
+        else None
+    )
+    return DecisionRecord(
+        decision_id=row["decision_id"],
+        ts=row["ts"],
+        run_id=row["run_id"],
+        market=row["market"],
+        symbol=row["symbol"],
+        action=row["action"],
+        confidence=row["confidence"],
+        rationale=row["rationale"],
+        scenario_id=row["scenario_id"],
+        playbook_id=row["playbook_id"],
+        cycle_id=row["cycle_id"],
+        trace_id=row["trace_id"],
+        context_snapshot=row["context_snapshot"],
+        input_data=row["input_data"],
+        outcome_pnl=pnl,
+        outcome_accuracy=row["outcome_accuracy"],
+        outcome_at=row["outcome_at"],
+        reviewed=bool(row["reviewed"]),
+        review_notes=row["review_notes"],
     )

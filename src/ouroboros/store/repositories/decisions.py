@@ -13,8 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ouroboros.domain.currency import Currency
 from ouroboros.domain.money import Money
+from ouroboros.store.convert import decision_from, decision_row
 from ouroboros.store.errors import DuplicateKey, RecordNotFound
 from ouroboros.store.integrity import violates
 from ouroboros.store.records import DecisionRecord
@@ -31,7 +31,7 @@ class DecisionLog:
         """Record a decision; returns its id."""
         try:
             with transaction(self._bind) as conn:
-                conn.execute(DECISIONS.insert(), _row(decision))
+                conn.execute(DECISIONS.insert(), decision_row(decision))
         except IntegrityError as exc:
             if violates(
                 exc, table="decision_logs", columns=("decision_id",), name="pk_decision_logs"
@@ -44,7 +44,7 @@ class DecisionLog:
         query = DECISIONS.select().where(DECISIONS.c.decision_id == decision_id)
         with transaction(self._bind) as conn:
             row = conn.execute(query).mappings().first()
-        return _from(row) if row else None
+        return decision_from(row) if row else None
 
     def update_outcome(
         self, decision_id: str, *, pnl: Money, accuracy: float, at: datetime
@@ -92,7 +92,7 @@ class DecisionLog:
         if limit is not None:
             query = query.limit(limit)
         with transaction(self._bind) as conn:
-            return [_from(row) for row in conn.execute(query).mappings()]
+            return [decision_from(row) for row in conn.execute(query).mappings()]
 
     def _update(self, decision_id: str, **values: object) -> None:
         with transaction(self._bind) as conn:
@@ -101,57 +101,3 @@ class DecisionLog:
             )
         if result.rowcount == 0:
             raise RecordNotFound(f"decision {decision_id} was never logged")
-
-
-def _row(d: DecisionRecord) -> dict[str, object]:
-    return {
-        "decision_id": d.decision_id,
-        "ts": d.ts,
-        "run_id": d.run_id,
-        "market": d.market,
-        "symbol": d.symbol,
-        "action": d.action,
-        "confidence": d.confidence,
-        "rationale": d.rationale,
-        "scenario_id": d.scenario_id,
-        "playbook_id": d.playbook_id,
-        "cycle_id": d.cycle_id,
-        "trace_id": d.trace_id,
-        "context_snapshot": dict(d.context_snapshot),
-        "input_data": dict(d.input_data),
-        "outcome_pnl": d.outcome_pnl.amount if d.outcome_pnl else None,
-        "outcome_currency": d.outcome_pnl.currency.value if d.outcome_pnl else None,
-        "outcome_accuracy": d.outcome_accuracy,
-        "outcome_at": d.outcome_at,
-        "reviewed": d.reviewed,
-        "review_notes": d.review_notes,
-    }
-
-
-def _from(row: sa.RowMapping) -> DecisionRecord:
-    pnl = (
-        Money(row["outcome_pnl"], Currency.parse(row["outcome_currency"]))
-        if row["outcome_pnl"] is not None
-        else None
-    )
-    return DecisionRecord(
-        decision_id=row["decision_id"],
-        ts=row["ts"],
-        run_id=row["run_id"],
-        market=row["market"],
-        symbol=row["symbol"],
-        action=row["action"],
-        confidence=row["confidence"],
-        rationale=row["rationale"],
-        scenario_id=row["scenario_id"],
-        playbook_id=row["playbook_id"],
-        cycle_id=row["cycle_id"],
-        trace_id=row["trace_id"],
-        context_snapshot=row["context_snapshot"],
-        input_data=row["input_data"],
-        outcome_pnl=pnl,
-        outcome_accuracy=row["outcome_accuracy"],
-        outcome_at=row["outcome_at"],
-        reviewed=bool(row["reviewed"]),
-        review_notes=row["review_notes"],
-    )
