@@ -27,7 +27,7 @@ from ouroboros.brokers.kis.feed import KisMarketData
 from ouroboros.brokers.kis.notices import apply_notice
 from ouroboros.brokers.kis.orderstore import OrderRecord, OrderStore
 from ouroboros.brokers.kis.parsers import VenueOrderState
-from ouroboros.brokers.kis.realtime import KisRealtime
+from ouroboros.brokers.kis.realtime import KisRealtime, RealtimeMessage
 from ouroboros.brokers.kis.reconcile import build_reports
 from ouroboros.brokers.kis.tracker import FillTracker
 from ouroboros.domain.events import (
@@ -77,6 +77,7 @@ class KisBroker:
         self._tolerance = lookup_tolerance
         self._resend_after = resend_after
         self.tracker = FillTracker(store, now)
+        self._orphans: list[RealtimeMessage] = []
         env = "virtual" if client.virtual else "real"
         self._capabilities = BrokerCapabilities(
             name=f"kis-{env}",
@@ -126,9 +127,19 @@ class KisBroker:
     def drain_events(self) -> list[BrokerEvent]:
         return self.tracker.drain()
 
+    def _on_realtime(self, message: RealtimeMessage) -> None:
+        if not apply_notice(self.store, self.tracker, message):
+            self._orphans.append(message)
+            del self._orphans[:-1000]
+
+    def _retry_orphans(self) -> None:
+        waiting, self._orphans = self._orphans, []
+        for message in waiting:
+            self._on_realtime(message)
+
     async def attach_realtime(self, realtime: KisRealtime, hts_id: str) -> None:
         """Book fills and cancels from execution notices as they arrive (REST stays the truth)."""
-        realtime.listeners.append(lambda m: apply_notice(self.store, self.tracker, m))
+        realtime.listeners.append(self._on_realtime)
         virtual = self.client.virtual
         if any(v is Venue.KRX for v in self.venues):
             await realtime.subscribe(WS_NOTICE.pick(virtual), hts_id)
@@ -247,6 +258,7 @@ class KisBroker:
         self.store.put(record)
         cid = ClientOrderId(record.client_order_id)
         self.tracker.events.append(OrderAccepted(cid, VenueOrderId(record.odnos[0]), self._now()))
+        self._retry_orphans()
         return SubmitAck(cid, True, VenueOrderId(record.odnos[0]))
 
     async def _venue_orders(

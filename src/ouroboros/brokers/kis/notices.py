@@ -15,16 +15,16 @@ from ouroboros.domain.events import OrderCanceled, OrderRejected
 from ouroboros.domain.ids import ClientOrderId, InstrumentId
 
 
-def apply_notice(store: OrderStore, tracker: FillTracker, message: RealtimeMessage) -> None:
+def apply_notice(store: OrderStore, tracker: FillTracker, message: RealtimeMessage) -> bool:
+    """Book one notice; False when its order number is not (yet) bound to an intent - a notice
+    can overtake the order's own HTTP answer, so the adapter keeps those and retries on bind."""
     if not isinstance(message, ExecutionNotice):
-        return
+        return True
     n = message
     owner = store.owner(n.odno) or (store.owner(n.orig_odno) if n.orig_odno else None)
-    if owner is None:
-        return
-    record = store.get(owner)
-    if record is None:
-        return
+    record = store.get(owner) if owner is not None else None
+    if owner is None or record is None:
+        return False
     cid = ClientOrderId(owner)
     iid = InstrumentId.parse(record.instrument)
     if n.refused:
@@ -32,13 +32,13 @@ def apply_notice(store: OrderStore, tracker: FillTracker, message: RealtimeMessa
             record.terminal_reported = "REJECTED"
             store.put(record)
             tracker.events.append(OrderRejected(cid, "refused by KIS (notice)", n.ts))
-        return
+        return True
     if n.is_fill and n.quantity > 0:
         if n.odno not in record.odnos and n.odno:
             record.odnos.append(n.odno)
             store.put(record)
         tracker.observe_execution(n.odno, cid, iid, n.side, n.quantity, n.price, n.ts)
-        return
+        return True
     if n.kind == "cancel":
         if n.odno and n.odno not in record.cancel_odnos:
             record.cancel_odnos.append(n.odno)
@@ -49,3 +49,4 @@ def apply_notice(store: OrderStore, tracker: FillTracker, message: RealtimeMessa
     elif n.kind == "modify" and n.odno and n.odno not in record.odnos:
         record.odnos.append(n.odno)
         store.put(record)
+    return True

@@ -29,7 +29,7 @@ from ouroboros.sandbox.kis.state import SandboxState
 KNOWN_TR_IDS = frozenset(COLUMNS) | {"H0STANC0", "HDFSASP0"}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Conn:
     ws: WebSocket
     app_key: str = ""
