@@ -8,6 +8,7 @@ hand-written calendar and never build their own collaborators.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -50,24 +51,32 @@ def minute_labels(calendar: CalendarLike, sessions: list[SessionLike]) -> pd.Dat
     return pd.DatetimeIndex(stamps).tz_localize("UTC")
 
 
-def covered_sessions(
-    calendar: CalendarLike, start: date, end: date
-) -> tuple[list[SessionLike], str | None]:
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Sessions of a requested range, the part of it the calendar could answer (None: no
+    part) and, when that is not all of it, a note saying why."""
+
+    sessions: list[SessionLike]
+    answered: tuple[date, date] | None
+    note: str | None
+
+
+def covered_sessions(calendar: CalendarLike, start: date, end: date) -> Coverage:
     """Sessions in ``start..end``, clipped to what the calendar covers.
 
     Calendars refuse (``LookupError``/``ValueError``) to answer about days beyond their data;
     when the error says what is covered (``covered_from``/``covered_until``), ask again inside
-    that range and return a note saying what was cut, instead of failing the whole request.
+    that range and say what was cut, instead of failing the whole request.
     """
     try:
-        return list(calendar.sessions(start, end)), None
+        return Coverage(list(calendar.sessions(start, end)), (start, end), None)
     except (LookupError, ValueError) as exc:
         lo = getattr(exc, "covered_from", None)
         hi = getattr(exc, "covered_until", None)
         if not isinstance(lo, date) or not isinstance(hi, date):
-            return [], f"the calendar cannot answer for {start}..{end} ({exc})"
+            return Coverage([], None, f"the calendar cannot answer for {start}..{end} ({exc})")
         a, b = max(start, lo), min(end, hi)
         note = f"the calendar covers only {lo}..{hi}; asked for {start}..{end}"
         if a > b:
-            return [], note
-        return list(calendar.sessions(a, b)), note
+            return Coverage([], None, note)
+        return Coverage(list(calendar.sessions(a, b)), (a, b), note)

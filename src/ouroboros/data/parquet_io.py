@@ -62,13 +62,13 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def table_bytes(table: pa.Table) -> bytes:
-    """Serialise a table to Parquet bytes with fixed settings (zstd, one row group per 1M)."""
+    """Serialise a table to Parquet bytes with fixed settings (zstd level 1, 1M-row groups)."""
     sink = io.BytesIO()
     pq.write_table(
         table,
         sink,
         compression="zstd",
-        compression_level=3,
+        compression_level=1,
         row_group_size=_ROW_GROUP,
         use_dictionary=["symbol"],
         write_statistics=True,

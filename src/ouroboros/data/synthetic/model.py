@@ -28,7 +28,9 @@ TRADING_DAYS = 252
 
 @dataclass(frozen=True, slots=True)
 class ModelParams:
-    """GARCH persistence (``alpha + beta`` < 1), tail thickness and jump behaviour."""
+    """GARCH persistence (``alpha + beta`` < 1), tail thickness (Student-t ``t_dof``, shocks
+    truncated at ``max_shock`` sigmas) and jumps (daily probability; normal size, capped at
+    +-25 %)."""
 
     garch_alpha: float = 0.08
     garch_beta: float = 0.90
@@ -37,7 +39,8 @@ class ModelParams:
     market_drift: float = 0.06
     jump_prob_per_day: float = 0.004
     jump_mean: float = -0.01
-    jump_sd: float = 0.06
+    jump_sd: float = 0.05
+    max_shock: float = 5.0
 
     def __post_init__(self) -> None:
         if not (self.garch_alpha >= 0 and self.garch_beta >= 0):
@@ -69,7 +72,9 @@ def _garch(
     """
     steps, k = len(scale), len(daily_var)
     t = rng.standard_t(p.t_dof, size=(steps, k))
-    z = t / np.sqrt(p.t_dof / (p.t_dof - 2.0))
+    # Truncated at max_shock sigmas: t(4) alone occasionally draws 20-sigma days, which no
+    # listed stock's daily series shows once GARCH has already widened the variance.
+    z = np.clip(t / np.sqrt(p.t_dof / (p.t_dof - 2.0)), -p.max_shock, p.max_shock)
     omega = daily_var * (1.0 - p.garch_alpha - p.garch_beta)
     h = np.empty((steps, k))
     eps = np.empty((steps, k))
@@ -111,7 +116,7 @@ def simulate_returns(
     r = drift + beta * market + gamma * sectors[:, sec] + idio
     var = (beta**2) * h[:, :1] + (gamma**2) * h[:, 1 + sec] + h[:, 1 + n_sec :]
     jump_hit = rng.random(r.shape) < p.jump_prob_per_day * scale[:, None]
-    jumps = rng.normal(p.jump_mean, p.jump_sd, r.shape)
+    jumps = np.clip(rng.normal(p.jump_mean, p.jump_sd, r.shape), -0.25, 0.25)
     r = r + np.where(jump_hit, jumps, 0.0)
     sigma = np.sqrt(var)
     long_run = (

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ouroboros.data.frame import BAR_FIELDS
 from ouroboros.data.parquet_io import bar_table, table_bytes, write_bytes_atomic
@@ -30,13 +31,19 @@ def market_file(market: str, interval: str) -> str:
 
 
 def _market_bytes(m: SyntheticMarket, spec_text: str) -> tuple[bytes, int]:
-    frame = panel_to_long(m.panel)
+    """The market's bars, symbol-major, as Parquet bytes (the symbol column is built from
+    codes in Arrow rather than as a million Python strings)."""
+    panel = m.panel
+    n_t, n_s = panel.shape
+    frame = panel_to_long(panel)
+    codes = np.repeat(np.arange(n_s, dtype=np.int32), n_t)
+    names = pa.array(list(panel.symbols), type=pa.string())
     columns: dict[str, object] = {
         "ts": pd.DatetimeIndex(frame["ts"]),
-        "symbol": frame["symbol"].astype(str).tolist(),
+        "symbol": pa.DictionaryArray.from_arrays(codes, names).cast(pa.string()),
     }
     columns |= {f: frame[f].to_numpy(dtype=np.float64) for f in BAR_FIELDS}
-    meta = {"ouroboros.interval": m.panel.interval, "ouroboros.source": spec_text}
+    meta = {"ouroboros.interval": panel.interval, "ouroboros.source": spec_text}
     return table_bytes(bar_table(columns, meta)), len(frame)
 
 

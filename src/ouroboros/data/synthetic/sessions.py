@@ -42,11 +42,12 @@ def pick_sessions(
         raise ValueError(f"days must be >= 1, was {days}")
     span = timedelta(days=int(days * 1.6) + 30)
     if start is not None:
-        found, note = covered_sessions(calendar, start, start + span)
-        found = found[:days]
+        cover = covered_sessions(calendar, start, start + span)
+        found = cover.sessions[:days]
     else:
-        found, note = covered_sessions(calendar, end - span, end)
-        found = found[-days:]
+        cover = covered_sessions(calendar, end - span, end)
+        found = cover.sessions[-days:]
+    note = cover.note
     if len(found) < days:
         where = f"from {start}" if start else f"up to {end}"
         raise DataError(

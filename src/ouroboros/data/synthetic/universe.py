@@ -145,5 +145,5 @@ def make_universe(profile: MarketProfile, n: int, rng: np.random.Generator) -> U
         base_volume=np.exp(rng.uniform(lo_v, hi_v, n)),
         beta=np.clip(rng.normal(1.0, 0.25, n), 0.3, 1.8),
         sector_loading=rng.uniform(0.6, 1.2, n),
-        idio_vol=np.clip(np.exp(rng.normal(np.log(0.28), 0.3, n)), 0.12, 0.7),
+        idio_vol=np.clip(np.exp(rng.normal(np.log(0.26), 0.3, n)), 0.12, 0.55),
     )

@@ -32,6 +32,7 @@ from ouroboros.data.validation.rules import (
     check_timestamps,
     check_volume,
 )
+from ouroboros.data.validation.session_cache import SessionCache
 
 __all__ = [
     "Issue",
@@ -68,10 +69,12 @@ def validate(
     ts_all = pd.DatetimeIndex(data["ts"])
     kind = interval or infer_interval(ts_all)
     report = ValidationReport(sources=[source], rows=len(data))
+    cache = SessionCache()
     codes, names = pd.factorize(data["symbol"], sort=True)
     report.symbols = len(names)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    columns = {f: data[f].to_numpy() for f in ("open", "high", "low", "close", "volume")}
     for k, name in enumerate(names):
         idx = order[bounds[k] : bounds[k + 1]]
         bars = SymbolBars(
@@ -80,21 +83,25 @@ def validate(
             daily=kind == DAILY,
             ts=ts_all[idx],
             rows=file_rows[idx],
-            **{f: data[f].to_numpy()[idx] for f in ("open", "high", "low", "close", "volume")},
+            **{f: col[idx] for f, col in columns.items()},
         )
         cal = calendar_for(str(name)) if calendar_for is not None else calendar
-        report.issues += _check_symbol(bars, cal, cfg, kind)
+        report.issues += _check_symbol(bars, cal, cfg, kind, cache)
     report.issues.sort(key=lambda i: (i.row is None, i.row or 0, i.symbol, i.rule))
     return report
 
 
 def _check_symbol(
-    bars: SymbolBars, calendar: CalendarLike | None, cfg: ValidationConfig, interval: str
+    bars: SymbolBars,
+    calendar: CalendarLike | None,
+    cfg: ValidationConfig,
+    interval: str,
+    cache: SessionCache,
 ) -> list[Issue]:
     issues = check_timestamps(bars) + check_prices(bars) + check_volume(bars)
     issues += check_moves(bars, cfg) + check_stale(bars, cfg)
     if calendar is not None:
-        issues += check_calendar(bars, calendar, cfg, interval)
+        issues += check_calendar(bars, calendar, cfg, interval, cache)
     return issues
 
 

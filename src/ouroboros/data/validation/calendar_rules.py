@@ -1,23 +1,38 @@
 """Rules that need the market calendar: bars on closed days or outside session hours, sessions
-with no bar, and a feed that stopped before the as-of date."""
+with no bar, and a feed that stopped before the as-of date.
+
+Dates are handled as int64 day numbers (days since 1970-01-01) so a symbol's whole history is
+checked with a few array operations.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from ouroboros.data.calendars import CalendarLike, SessionLike, covered_sessions
+from ouroboros.data.calendars import CalendarLike, SessionLike
 from ouroboros.data.validation.report import Issue, Severity, ValidationConfig
 from ouroboros.data.validation.rules import SymbolBars
+from ouroboros.data.validation.session_cache import SessionCache
 
+IntArray = npt.NDArray[np.int64]
 _MAX_MISSING_LISTED = 50
 _NS_PER_DAY = 86_400_000_000_000
 
 
+def _day(d: date) -> int:
+    return int(np.datetime64(d, "D").astype(np.int64))
+
+
 def check_calendar(
-    bars: SymbolBars, calendar: CalendarLike, config: ValidationConfig, interval: str
+    bars: SymbolBars,
+    calendar: CalendarLike,
+    config: ValidationConfig,
+    interval: str,
+    cache: SessionCache | None = None,
 ) -> list[Issue]:
     """Calendar alignment of one symbol's bars (rows with no timestamp are skipped)."""
     order = bars.time_order()
@@ -26,10 +41,13 @@ def check_calendar(
     stamps = bars.ts[order]
     first, last = stamps[0].date(), stamps[-1].date()
     end = max(last, config.as_of) if config.as_of else last
-    sessions, note = covered_sessions(calendar, first - timedelta(days=1), end + timedelta(days=1))
-    coverage: list[Issue] = []
-    if note is not None:
-        coverage.append(
+    cached = (cache or SessionCache()).sessions(
+        calendar, first - timedelta(days=1), end + timedelta(days=1)
+    )
+    cover, days = cached.coverage, cached.days
+    issues: list[Issue] = []
+    if cover.note is not None:
+        issues.append(
             Issue(
                 "calendar_unavailable",
                 Severity.WARNING,
@@ -37,38 +55,32 @@ def check_calendar(
                 None,
                 bars.symbol,
                 f"{first}..{end}",
-                f"calendar checks limited: {note}",
+                f"calendar checks limited: {cover.note}",
             )
         )
-        if not sessions:
-            return coverage
-        lo, hi = sessions[0].date, sessions[-1].date
-        keep = np.array([lo <= bars.ts[int(i)].date() <= hi for i in order], dtype=bool)
-        order = order[keep]
+        if cover.answered is None:
+            return issues
+        bar_days = stamps.asi8 // _NS_PER_DAY
+        lo, hi = (_day(d) for d in cover.answered)
+        order = order[(bar_days >= lo) & (bar_days <= hi)]
         if len(order) == 0:
-            return coverage
+            return issues
     if bars.daily:
-        bar_dates, issues = _daily_alignment(bars, order, sessions)
+        seen = _daily_alignment(bars, order, days, issues)
     else:
-        bar_dates, issues = _intraday_alignment(bars, order, sessions, calendar, interval)
-    issues += _missing_sessions(bars, sessions, bar_dates)
-    if config.as_of is not None and bar_dates:
-        issues += _stale_as_of(bars, int(order[-1]), sessions, max(bar_dates), config)
-    return coverage + issues
-
-
-def _day_numbers(sessions: list[SessionLike]) -> np.ndarray:
-    """Session dates as days since 1970-01-01 (int64), for vectorised membership tests."""
-    return np.array([s.date for s in sessions], dtype="datetime64[D]").astype(np.int64)
+        seen = _intraday_alignment(bars, order, cover.sessions, days, calendar, interval, issues)
+    issues += _missing_sessions(bars, cover.sessions, days, seen)
+    if config.as_of is not None and len(seen):
+        issues += _stale_as_of(bars, int(order[-1]), days, int(seen.max()), config)
+    return issues
 
 
 def _daily_alignment(
-    bars: SymbolBars, order: np.ndarray, sessions: list[SessionLike]
-) -> tuple[set[date], list[Issue]]:
+    bars: SymbolBars, order: IntArray, days: IntArray, issues: list[Issue]
+) -> IntArray:
+    """Flag bars on days without a session; return the session days that have a bar."""
     bar_days = bars.ts[order].asi8 // _NS_PER_DAY
-    session_days = _day_numbers(sessions)
-    open_day = np.isin(bar_days, session_days)
-    issues: list[Issue] = []
+    open_day = np.isin(bar_days, days)
     for j in np.flatnonzero(~open_day):
         day = bars.ts[int(order[j])].date()
         issues.append(
@@ -79,31 +91,31 @@ def _daily_alignment(
                 f"bar on {day} ({day:%A}), a day the market was closed",
             )
         )
-    seen = np.isin(session_days, bar_days[open_day])
-    return {sessions[int(k)].date for k in np.flatnonzero(seen)}, issues
+    return np.unique(bar_days[open_day])
 
 
 def _intraday_alignment(
     bars: SymbolBars,
-    order: np.ndarray,
+    order: IntArray,
     sessions: list[SessionLike],
+    days: IntArray,
     calendar: CalendarLike,
     interval: str,
-) -> tuple[set[date], list[Issue]]:
+    issues: list[Issue],
+) -> IntArray:
     """Each bar must open inside a session (on a 1-minute grid: on one of its minutes)."""
-    if not sessions:
-        return set(), [
-            bars.issue("outside_session", Severity.ERROR, int(i), "no session that day")
-            for i in order
-        ]
-    opens = pd.DatetimeIndex([pd.Timestamp(s.open) for s in sessions]).as_unit("ns")
-    closes = pd.DatetimeIndex([pd.Timestamp(s.close) for s in sessions]).as_unit("ns")
     stamps = bars.ts[order]
-    idx = np.searchsorted(opens.asi8, stamps.asi8, side="right") - 1
-    inside = (idx >= 0) & (stamps.asi8 < closes.asi8[np.clip(idx, 0, None)])
-    if interval == "1m":
+    if sessions:
+        opens = pd.DatetimeIndex([pd.Timestamp(s.open) for s in sessions]).as_unit("ns")
+        closes = pd.DatetimeIndex([pd.Timestamp(s.close) for s in sessions]).as_unit("ns")
+        idx = np.searchsorted(opens.asi8, stamps.asi8, side="right") - 1
+        inside = (idx >= 0) & (stamps.asi8 < closes.asi8[np.clip(idx, 0, None)])
+    else:
+        idx = np.full(len(order), -1)
+        inside = np.zeros(len(order), dtype=bool)
+    if interval == "1m" and sessions:
         inside &= _on_session_minutes(calendar, sessions, idx, stamps)
-    issues = [
+    issues += [
         bars.issue(
             "outside_session",
             Severity.ERROR,
@@ -113,16 +125,15 @@ def _intraday_alignment(
         )
         for j in np.flatnonzero(~inside)
     ]
-    dates = {sessions[int(k)].date for k in np.unique(idx[inside])}
-    return dates, issues
+    return np.asarray(days[np.unique(idx[inside])], dtype=np.int64)
 
 
 def _on_session_minutes(
     calendar: CalendarLike,
     sessions: list[SessionLike],
-    idx: np.ndarray,
+    idx: npt.NDArray[np.intp],
     stamps: pd.DatetimeIndex,
-) -> np.ndarray:
+) -> npt.NDArray[np.bool_]:
     result = np.zeros(len(stamps), dtype=bool)
     for k in np.unique(idx[idx >= 0]):
         mask = idx == k
@@ -132,13 +143,13 @@ def _on_session_minutes(
 
 
 def _missing_sessions(
-    bars: SymbolBars, sessions: list[SessionLike], bar_dates: set[date]
+    bars: SymbolBars, sessions: list[SessionLike], days: IntArray, seen: IntArray
 ) -> list[Issue]:
     """Sessions between the symbol's first and last bar with no bar at all (warnings)."""
-    if not bar_dates:
+    if len(seen) == 0:
         return []
-    lo, hi = min(bar_dates), max(bar_dates)
-    missing = [s.date for s in sessions if lo <= s.date <= hi and s.date not in bar_dates]
+    gap = (days >= seen.min()) & (days <= seen.max()) & ~np.isin(days, seen)
+    missing = [sessions[int(k)].date for k in np.flatnonzero(gap)]
     issues = [
         Issue(
             "missing_session",
@@ -167,14 +178,10 @@ def _missing_sessions(
 
 
 def _stale_as_of(
-    bars: SymbolBars,
-    last_row: int,
-    sessions: list[SessionLike],
-    last_date: date,
-    config: ValidationConfig,
+    bars: SymbolBars, last_row: int, days: IntArray, last_day: int, config: ValidationConfig
 ) -> list[Issue]:
     assert config.as_of is not None
-    behind = sum(1 for s in sessions if last_date < s.date <= config.as_of)
+    behind = int(((days > last_day) & (days <= _day(config.as_of))).sum())
     if behind <= config.max_age_sessions:
         return []
     return [
