@@ -1,0 +1,46 @@
+"""``ouroboros kis-sandbox``: run the local KIS sandbox in the foreground."""
+
+from __future__ import annotations
+
+import typer
+
+from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
+
+
+def kis_sandbox(
+    port: int = typer.Option(29443, "--port", help="port to listen on (127.0.0.1)"),
+    virtual: bool = typer.Option(False, "--virtual", help="behave like the virtual (모의) server"),
+    seed: int = typer.Option(7, "--seed", help="seed of the price random walk"),
+    rate_limit: float | None = typer.Option(
+        None, "--rate-limit", help="requests/s per app key before EGW00201 (default 20 / 2; 0 off)"
+    ),
+    tick: float | None = typer.Option(
+        1.0, "--tick", help="seconds between price steps (0 to move prices only on request)"
+    ),
+    p_5xx: float = typer.Option(0.0, "--fault-5xx", help="probability of a 5xx per request"),
+    p_timeout: float = typer.Option(0.0, "--fault-timeout", help="probability of a slow response"),
+    sessions: bool = typer.Option(False, "--sessions", help="refuse orders outside market hours"),
+) -> None:
+    """Run a local KIS Open API sandbox (REST + WebSocket) for demos and manual testing."""
+    config = SandboxConfig(
+        virtual=virtual,
+        seed=seed,
+        rate_limit=rate_limit,
+        auto_step_interval=tick or None,
+        enforce_sessions=sessions,
+        faults=FaultPlan(seed=seed, p_5xx=p_5xx, p_timeout=p_timeout),
+    )
+    sandbox = KisSandbox(config, port=port)
+    app = sandbox.app_credentials
+    kind = "virtual" if virtual else "real"
+    typer.echo(f"KIS sandbox ({kind}-style) on {sandbox.base_url} (WebSocket {sandbox.ws_url})")
+    typer.echo("Point Ouroboros at it with:")
+    typer.echo(f"  export KIS_BASE_URL={sandbox.base_url} KIS_WS_URL={sandbox.ws_url}")
+    typer.echo(f"  export KIS_APP_KEY={app.app_key} KIS_APP_SECRET={app.app_secret}")
+    typer.echo(f"  export KIS_ACCOUNT_NO={app.accounts[0]} KIS_VIRTUAL={str(virtual).lower()}")
+    typer.echo(f"  export KIS_HTS_ID={app.hts_id}")
+    typer.echo(
+        "Controls: POST /_sandbox/{price,step,fault,fault-plan,expire-tokens,clock,"
+        "drop-websockets,holding}, GET /_sandbox/state"
+    )
+    sandbox.serve_forever()
