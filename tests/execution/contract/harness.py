@@ -8,6 +8,7 @@ suite, implement this protocol and add it to ``HARNESSES`` in ``conftest.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
@@ -97,6 +98,7 @@ class KisHarness:
             now=self.sandbox.state.clock.now,
             retry=RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05),
             timeout=0.4,
+            resend_after=timedelta(seconds=0.3),
         )
         await broker.connect()
         self._brokers.append(broker)
