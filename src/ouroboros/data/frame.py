@@ -89,13 +89,15 @@ def is_daily(interval: str) -> bool:
 
 def interval_delta(interval: str) -> pd.Timedelta:
     """``1m`` -> 1 minute, ``1h`` -> 1 hour, ``1d`` -> 1 day."""
-    units = {"m": "min", "h": "h", "d": "D"}
-    try:
-        return pd.Timedelta(int(interval[:-1]), unit=units[interval[-1]])  # type: ignore[arg-type]
-    except (KeyError, ValueError):
-        raise ValueError(
-            f"unknown interval, was {interval!r} (use one of {', '.join(INTERVALS)})"
-        ) from None
+    count, unit = interval[:-1], interval[-1:]
+    if count.isdigit() and unit in ("m", "h", "d"):
+        n = int(count)
+        return (
+            pd.Timedelta(minutes=n)
+            if unit == "m"
+            else pd.Timedelta(hours=n if unit == "h" else 24 * n)
+        )
+    raise ValueError(f"unknown interval, was {interval!r} (use one of {', '.join(INTERVALS)})")
 
 
 def infer_interval(ts: pd.DatetimeIndex) -> str:

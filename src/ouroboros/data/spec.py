@@ -73,20 +73,33 @@ def parse_synthetic(body: str) -> SyntheticSpec:
             values[key].append(item)
         else:
             raise DataError(f"synthetic: expected KEY=VALUE, was {item!r}")
-    markets = [m.strip().upper() for v in values.get("markets", []) for m in v.split("+")]
-    fields: dict[str, object] = {}
-    if markets:
-        fields["markets"] = tuple(m for m in markets if m)
-    for name in ("symbols", "days", "seed", "patterns"):
-        if name in values:
-            fields[name] = _int(name, values[name][0])
-    if "interval" in values:
-        fields["interval"] = values["interval"][0].lower()
-    for name in ("start", "end"):
-        if name in values:
-            fields[name] = _date(name, values[name][0])
+    markets = tuple(
+        m.strip().upper() for v in values.get("markets", []) for m in v.split("+") if m.strip()
+    )
+    default = SyntheticSpec()
+
+    def text(key: str) -> str | None:
+        return values[key][0] if key in values else None
+
+    def number(key: str, fallback: int) -> int:
+        raw = text(key)
+        return fallback if raw is None else _int(key, raw)
+
+    def day(key: str) -> date | None:
+        raw = text(key)
+        return None if raw is None else _date(key, raw)
+
     try:
-        return SyntheticSpec(**fields)  # type: ignore[arg-type]
+        return SyntheticSpec(
+            markets=markets or default.markets,
+            symbols=number("symbols", default.symbols),
+            days=number("days", default.days),
+            seed=number("seed", default.seed),
+            interval=(text("interval") or default.interval).lower(),
+            start=day("start"),
+            end=day("end") or default.end,
+            patterns=number("patterns", -1) if "patterns" in values else None,
+        )
     except ValueError as exc:
         raise DataError(f"synthetic: {exc}") from exc
 

@@ -29,7 +29,13 @@ from ouroboros.data.synthetic.patterns import (
     plant_patterns,
 )
 from ouroboros.data.synthetic.sessions import daily_grid, minute_grid, pick_sessions
-from ouroboros.data.synthetic.universe import MARKET_ORDER, Universe, make_universe, profile_for
+from ouroboros.data.synthetic.universe import (
+    MARKET_ORDER,
+    MAX_SYMBOLS_PER_MARKET,
+    Universe,
+    make_universe,
+    profile_for,
+)
 from ouroboros.domain import Instrument
 
 DEFAULT_END = date(2025, 12, 31)
@@ -61,6 +67,14 @@ class SyntheticSpec:
             raise ValueError(f"interval must be 1d or 1m, was {self.interval!r}")
         if self.seed < 0:
             raise ValueError(f"seed must be >= 0, was {self.seed}")
+        if not 1 <= self.symbols <= MAX_SYMBOLS_PER_MARKET:
+            raise ValueError(
+                f"symbols must be 1..{MAX_SYMBOLS_PER_MARKET} per market, was {self.symbols}"
+            )
+        if self.days < 1:
+            raise ValueError(f"days must be >= 1, was {self.days}")
+        if self.patterns is not None and self.patterns < 0:
+            raise ValueError(f"patterns must be >= 0, was {self.patterns}")
 
     def describe(self) -> str:
         """The canonical source spec string of this request."""
