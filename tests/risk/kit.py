@@ -71,6 +71,7 @@ def intent(
     atr: str | int | None = "1000",
     volatility: str | int | None = None,
     risk_reducing: bool = False,
+    reference: str | int | None = None,
 ) -> OrderIntent:
     return OrderIntent(
         instrument=instrument,
@@ -83,6 +84,7 @@ def intent(
         limit_price=Price(Decimal(limit)) if limit is not None else None,
         stop_price=Price(Decimal(stop)) if stop is not None else None,
         stop_loss=Price(Decimal(stop_loss)) if stop_loss is not None else None,
+        reference_price=Price(Decimal(reference)) if reference is not None else None,
         atr=Decimal(atr) if atr is not None else None,
         volatility_score=Decimal(volatility) if volatility is not None else None,
         risk_reducing=risk_reducing,

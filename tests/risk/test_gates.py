@@ -136,6 +136,23 @@ def test_a_buy_limit_far_above_the_market_is_denied() -> None:
     )
 
 
+def test_a_decision_made_at_a_price_the_market_left_is_denied() -> None:
+    decision = run(intent(quantity=10, reference=62_000))
+    assert decision.verdict is Verdict.DENY
+    assert only(decision, RiskCode.PRICE_DEVIATION) == (
+        CheckStatus.DENY,
+        "decided at 62000, 11.4 % below the market 70000, limit 10 %",
+    )
+
+
+def test_a_recent_reference_price_passes() -> None:
+    decision = run(intent(quantity=10, reference=71_000))
+    assert only(decision, RiskCode.PRICE_DEVIATION) == (
+        CheckStatus.PASS,
+        "reference price 71000 within 10 % of the market 70000",
+    )
+
+
 def test_buy_limit_above_market_is_used_as_the_risk_price() -> None:
     decision = run(intent(quantity=300, order_type=OrderType.LIMIT, limit=75_000))
     # 30 % of 50,000,000 cash at the limit price 75,000 is 200 shares.

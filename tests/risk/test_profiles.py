@@ -67,7 +67,10 @@ def test_named_profiles() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"max_position_pct": Decimal(0)}, "invalid max_position_pct, was 0: must be in (0, 100]"),
+        (
+            {"max_position_pct": Decimal(0)},
+            "invalid max_position_pct, was 0: must be a Decimal in (0, 100]",
+        ),
         ({"max_sector_pct": Decimal(101)}, "invalid max_sector_pct, was 101"),
         ({"min_confidence": Decimal(2)}, "invalid min_confidence, was 2: must be in [0, 1]"),
         ({"max_open_positions": 0}, "invalid max_open_positions, was 0"),

@@ -109,7 +109,10 @@ def test_the_permissive_profile_keeps_explicit_keys_only() -> None:
             "invalid CONFIDENCE_THRESHOLD, was '170': must be a fraction in [0, 1] or a percentage "
             "in (1, 100]",
         ),
-        ({"MAX_POSITION_PCT": "170"}, "invalid MAX_POSITION_PCT, was 170: must be in (0, 100]"),
+        (
+            {"MAX_POSITION_PCT": "170"},
+            "invalid MAX_POSITION_PCT, was 170: must be a Decimal in (0, 100]",
+        ),
         (
             {"POSITION_MIN_ALLOCATION_PCT": "7"},
             "invalid POSITION_MIN_ALLOCATION_PCT / POSITION_BASE_ALLOCATION_PCT / "

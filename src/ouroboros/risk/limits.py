@@ -160,7 +160,7 @@ def _check_pct(name: str, value: Decimal | None) -> None:
     if value is None:
         return
     if not isinstance(value, Decimal) or not Decimal(0) < value <= _HUNDRED:
-        raise ConfigError(f"invalid {name}, was {value}: must be in (0, 100]")
+        raise ConfigError(f"invalid {name}, was {value}: must be a Decimal in (0, 100]")
 
 
 DEFAULT_LIMITS = RiskLimits()

@@ -119,6 +119,10 @@ class RiskManager:
     def breaker(self) -> CircuitBreaker | None:
         return self._breaker
 
+    @property
+    def live(self) -> bool:
+        return self._live
+
     def evaluate(
         self, intent: OrderIntent, account: AccountView, market: MarketState, now: datetime
     ) -> RiskDecision:
