@@ -77,7 +77,9 @@ def run(
         venue_books.deposit(extra)
     instruments = {i.id: i for f in feeds for i in f.instruments}
     fees = config.fees()
-    venue = FillSimulator(instruments, fees, config.fill_model, venue_books)
+    venue = FillSimulator(
+        instruments, fees, config.fill_model, venue_books, id_prefix=f"{config.run_id}-SIM"
+    )
     fx = config.fx or StaticFxRates(base, {})
     engine = Engine(
         feeds,

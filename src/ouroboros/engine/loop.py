@@ -176,6 +176,8 @@ class Engine:
             if t < state.feed.warmup_rows:
                 continue
             eq, invested = self._mark()
+            self._snapshot(ts, eq)
+            self.sink.step(ts)
             times.append(ts)
             equity.append(eq)
             exposure.append(invested / eq if eq > 0 else 0.0)
@@ -253,6 +255,8 @@ class Engine:
             after = self.portfolio.quantity_of(fill.instrument_id)
             self.trades.on_fill(fill, after)
             self.fills.append(fill)
+            self.sink.record_fill(fill)
+            self.sink.record_position(self.portfolio.positions[fill.instrument_id], ts)
             self.traded_value += fill.price.value * fill.quantity.value
             for state in self._markets:
                 j = state.index_of.get(fill.instrument_id)
@@ -273,6 +277,11 @@ class Engine:
                 },
             )
         return len(fills)
+
+    def _snapshot(self, ts: datetime, equity: float) -> None:
+        cash = {c: self.portfolio.cash_of(c).amount for c in self._currencies}
+        base = self.portfolio.base_currency
+        self.sink.record_snapshot(ts, base, cash, to_decimal(equity, places=base.minor_units))
 
     def _mark(self) -> tuple[float, float]:
         """Equity and invested value in the base currency, as floats for the analytics curve."""

@@ -6,11 +6,12 @@ Client order ids are deterministic per run (``<run>-<seq>``) and recorded throug
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from ouroboros.domain.currency import Currency
 from ouroboros.domain.events import (
     BrokerEvent,
     OrderAccepted,
@@ -30,24 +31,62 @@ from ouroboros.domain.orders import (
     OrderType,
     TimeInForce,
 )
+from ouroboros.domain.position import Position
 
 
 class EventSink(Protocol):
-    """Where the engine's audit events go; implementations batch, the hot loop never waits."""
+    """Where a run's audit trail goes. Implementations batch: the hot loop never waits on I/O.
+
+    ``emit`` takes append-only audit events; the ``record_*`` methods carry the current state
+    of orders, fills, positions and the account; ``step`` marks the end of one price point so a
+    store can flush and move the run's resume cursor.
+    """
 
     def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None: ...
+
+    def record_order(self, order: Order) -> None: ...
+
+    def record_fill(self, fill: Fill) -> None: ...
+
+    def record_position(self, position: Position, at: datetime) -> None: ...
+
+    def record_snapshot(
+        self, ts: datetime, base: Currency, cash: Mapping[Currency, Decimal], equity: Decimal
+    ) -> None: ...
+
+    def step(self, at: datetime) -> None: ...
 
     def flush(self) -> None: ...
 
 
 class MemorySink:
-    """Keeps events in a list: for tests and runs without a database."""
+    """Keeps everything in lists: for tests and runs without a database."""
 
     def __init__(self) -> None:
         self.events: list[tuple[str, datetime, dict[str, Any]]] = []
+        self.orders: dict[str, Order] = {}
+        self.fills: list[Fill] = []
+        self.snapshots: list[tuple[datetime, Decimal]] = []
 
     def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None:
         self.events.append((kind, ts, payload))
+
+    def record_order(self, order: Order) -> None:
+        self.orders[order.client_order_id.value] = order
+
+    def record_fill(self, fill: Fill) -> None:
+        self.fills.append(fill)
+
+    def record_position(self, position: Position, at: datetime) -> None:
+        return None
+
+    def record_snapshot(
+        self, ts: datetime, base: Currency, cash: Mapping[Currency, Decimal], equity: Decimal
+    ) -> None:
+        self.snapshots.append((ts, equity))
+
+    def step(self, at: datetime) -> None:
+        return None
 
     def flush(self) -> None:
         return None
@@ -87,6 +126,7 @@ class OrderManager:
             reason=tag,
         )
         self.orders[order.client_order_id] = order
+        self._sink.record_order(order)
         self._sink.emit(
             "order.created",
             now,
@@ -105,12 +145,14 @@ class OrderManager:
 
     def deny(self, order: Order, reason: str, now: datetime) -> None:
         order.apply(OrderEventKind.DENY, now, reason)
+        self._sink.record_order(order)
         self._sink.emit(
             "order.denied", now, {"client_order_id": order.client_order_id.value, "reason": reason}
         )
 
     def mark_submitted(self, order: Order, now: datetime) -> None:
         order.apply(OrderEventKind.SUBMIT, now)
+        self._sink.record_order(order)
         self._sink.emit("order.submitted", now, {"client_order_id": order.client_order_id.value})
 
     def apply(self, events: Iterable[BrokerEvent]) -> list[Fill]:
@@ -156,6 +198,7 @@ class OrderManager:
                 self._sink.emit("order.expired", event.ts, {"client_order_id": cid})
             elif isinstance(event, OrderCancelRejected):
                 order.apply(OrderEventKind.CANCEL_REJECTED, event.ts, event.reason)
+            self._sink.record_order(order)
         return fills
 
     def open_orders(self) -> list[Order]:

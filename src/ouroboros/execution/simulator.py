@@ -109,8 +109,10 @@ class FillSimulator:
         model: FillModel,
         account: Portfolio,
         market_open: MarketOpen | None = None,
+        id_prefix: str = "SIM",
     ) -> None:
         self._instruments = instruments
+        self._prefix = id_prefix
         self._fees = fees
         self.model = model
         self.account = account
@@ -142,7 +144,7 @@ class FillSimulator:
         if reason:
             self.events.append(OrderRejected(order.client_order_id, reason, now))
             return False
-        venue_id = VenueOrderId(f"SIM-{len(self._known):08d}")
+        venue_id = VenueOrderId(f"{self._prefix}-O{len(self._known):08d}")
         self.events.append(OrderAccepted(order.client_order_id, venue_id, now))
         self._add(
             _Working(
@@ -343,7 +345,7 @@ class FillSimulator:
                 return
         self._fill_seq += 1
         fill = Fill(
-            fill_id=f"SIMF-{self._fill_seq:09d}",
+            fill_id=f"{self._prefix}-F{self._fill_seq:09d}",
             client_order_id=order.client_order_id,
             instrument_id=order.instrument_id,
             side=order.side,

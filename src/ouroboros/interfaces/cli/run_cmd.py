@@ -3,6 +3,8 @@ policy over KR, US_NASDAQ and JP on bundled and synthetic data with a simulated 
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -19,11 +21,17 @@ from ouroboros.engine.backtest import run as run_engine
 from ouroboros.engine.compose import STATIC_FX, split_cash
 from ouroboros.engine.loop import StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
+from ouroboros.engine.recording import StoreSink, finish_run, start_run
 from ouroboros.engine.replay import DEFAULT_MARKETS, ReplayPlan, replay_feeds
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.interfaces.cli.output import console, emit_json, err_console
+from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade, verify
+
+
+def resolve_url(db: str | None) -> str:
+    return db or os.environ.get("OUROBOROS_DB_URL") or DEFAULT_URL
 
 
 def run(
@@ -40,6 +48,11 @@ def run(
         "100000", "--cash", help="starting cash in USD, split across currencies"
     ),
     sizing: str = typer.Option("fraction:0.1", "--sizing", help="all_in or fraction:F"),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="database URL (default: OUROBOROS_DB_URL or sqlite:///./data/ouroboros.db)",
+    ),
     report_dir: Path = typer.Option(
         Path("data/reports"), "--report-dir", help="where the HTML report goes"
     ),
@@ -58,13 +71,27 @@ def run(
         base = Currency.USD
         ordered = [base, *[c for c in currencies if c is not base]]
         start_cash, extra = split_cash(Money(_amount(cash), base), ordered)
+        run_id = "r" + new_id()[:12]
         config = RunConfig(
             cash=start_cash,
             extra_cash=extra,
             sizing=Sizing.parse(sizing),
             fx=STATIC_FX,
-            run_id="replay",
+            run_id=run_id,
         )
+        store = make_engine(resolve_url(db))
+        upgrade(store)
+        started_at = min(f.open_times[f.warmup_rows] for f in feeds)
+        fingerprint = f"{plan}|{policy}|{sorted(param)}|{cash}|{sizing}"
+        start_run(
+            store,
+            run_id,
+            RunMode.REPLAY,
+            hashlib.sha256(fingerprint.encode()).hexdigest(),
+            started_at,
+            [start_cash, *extra],
+        )
+        sink = StoreSink(store, run_id)
         chosen = make_policy(policy, parse_params(param))
         total_steps = sum(len(f.panel.index) - f.warmup_rows for f in feeds)
         daily: dict[str, list[StepSummary]] = defaultdict(list)
@@ -89,7 +116,13 @@ def run(
                         f"day {change}  fills {step.fills}"
                     )
 
-            outcome = run_engine(feeds, chosen, config, on_step=on_step)
+            try:
+                outcome = run_engine(feeds, chosen, config, sink=sink, on_step=on_step)
+            except BaseException:
+                finish_run(store, run_id, started_at, ok=False)
+                raise
+        finish_run(store, run_id, outcome.result.equity_times[-1], ok=True)
+        audit = verify(store, run_id)
     except (OuroborosError, ValueError) as exc:
         err_console.print(f"[red]run failed:[/red] {exc}")
         raise typer.Exit(code=1) from exc
@@ -117,6 +150,10 @@ def run(
         "markets": [f.code for f in feeds],
         "policy": policy,
         "report": str(report),
+        "run_id": run_id,
+        "db": mask_url(resolve_url(db)),
+        "audit_ok": audit.ok,
+        "audit_problems": len(audit.problems),
         "elapsed_s": round(outcome.elapsed_s, 3),
     }
     if json_output:
@@ -127,6 +164,8 @@ def run(
         f"return {summary['return_pct']:+.2f}%, max drawdown {summary['max_drawdown_pct']:.2f}%"
     )
     console.print(f"report: {report}")
+    verdict = "[green]clean[/green]" if audit.ok else f"[red]{len(audit.problems)} problems[/red]"
+    console.print(f"state: {summary['db']} (run {run_id}); audit {verdict}")
 
 
 def _amount(text: str) -> Decimal:
