@@ -91,3 +91,5 @@ def test_run_replays_several_markets_offline_and_leaves_a_report(tmp_path: Path)
     for key in ("trades", "final_equity", "return_pct", "max_drawdown_pct", "days", "report"):
         assert key in summary
     assert Path(summary["report"]).exists()
+    assert summary["audit_ok"] is True
+    assert (tmp_path / "state.db").exists()
