@@ -79,6 +79,8 @@ def test_run_replays_several_markets_offline_and_leaves_a_report(tmp_path: Path)
             "--json",
             "--report-dir",
             str(tmp_path),
+            "--db",
+            f"sqlite:///{tmp_path}/state.db",
         ],
         capture_output=True,
         text=True,
