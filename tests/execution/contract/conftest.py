@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from .harness import BrokerHarness, KisHarness
+from .paper_harness import PaperHarness
 
 HARNESSES: dict[str, Callable[[Path], BrokerHarness]] = {
     "kis-domestic": lambda d: KisHarness("005930.KRX", d),
     "kis-overseas": lambda d: KisHarness("AAPL.NASDAQ", d),
+    "paper-domestic": lambda _d: PaperHarness("005930.KRX"),
+    "paper-overseas": lambda _d: PaperHarness("AAPL.NASDAQ"),
 }
 
 
