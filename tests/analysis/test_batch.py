@@ -83,6 +83,15 @@ def test_a_halt_is_skipped_not_filled() -> None:
         np.testing.assert_array_equal(fs[name][:, 0], compute_features(panel)[name][:, 0])
 
 
+def test_a_delisted_symbol_reads_nan_after_its_last_bar() -> None:
+    # Regression: lagged features (the breakout channel) leaked into the row after the last bar.
+    panel = _blank(random_panel(13, 60, 2), rows=slice(45, 60), col=0)
+    fs = compute_features(panel, TINY)
+    for name in fs:
+        assert np.isnan(fs[name][45:, 0]).all(), name
+        assert not np.isnan(fs[name][44, 0]), name
+
+
 def test_a_partial_bar_counts_as_no_bar() -> None:
     panel = random_panel(7, 80, 1)
     volume = panel.volume.copy()

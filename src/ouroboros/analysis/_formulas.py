@@ -83,9 +83,10 @@ def window_std(columns: Sequence[FloatArray]) -> FloatArray:
     mean = total / n
     dev = columns[0] - mean
     sq = dev * dev
-    for col in columns[1:]:
-        dev = col - mean
-        sq += dev * dev
+    for col in columns[1:]:  # in place: same operations, no temporaries
+        np.subtract(col, mean, out=dev)
+        np.multiply(dev, dev, out=dev)
+        sq += dev
     std = np.sqrt(sq / n)
     return np.where(std <= FLAT_STD_RTOL * np.abs(mean), 0.0, std)
 

@@ -1,9 +1,8 @@
 """A per-symbol ring buffer of recent bars, for the streaming path.
 
 Each symbol advances only when it has a bar, so each has its own write position; reads
-gather across symbols with one flat ``take``. Every value is written twice, ``capacity``
-apart, so the last ``n ≤ capacity`` values of any symbol are one contiguous run of the row
-and a window read is a single strided gather instead of a modulo per element.
+gather across symbols with one flat fancy index. Every value is written twice, ``capacity``
+apart, so "k bars back" is always ``position − k`` with no modulo per element.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ class Ring:
         self._row_base = self._rows * (2 * self._cap)
         # Column of each symbol's newest value in the upper copy: cap - 1 + (bars - 1) % cap.
         self._pos: IntArray = np.full(n_symbols, self._cap - 1, dtype=np.int64)
-        self._views: dict[int, npt.NDArray[np.float64]] = {}
+        self._views: dict[int, FloatArray] = {}
 
     @property
     def capacity(self) -> int:
@@ -59,18 +58,23 @@ class Ring:
         out: FloatArray = self._flat[self._row_base + (self._pos - k)]
         return out
 
-    def matrix(self, k_from: int, k_to: int) -> FloatArray:
+    def ago_each(self, back: IntArray) -> FloatArray:
+        """(len(back), N): row ``i`` is each symbol's value ``back[i]`` bars back.
+
+        Unchecked (it runs every step): callers check ``back`` against :attr:`capacity` once.
+        """
+        out: FloatArray = self._flat[self._row_base[None, :] + (self._pos[None, :] - back[:, None])]
+        return out
+
+    def window(self, k_from: int, k_to: int) -> FloatArray:
         """(N, k_from − k_to + 1): values ``k_from`` … ``k_to`` bars back, oldest first."""
         if not 0 <= k_to <= k_from < self._cap:
             raise ValueError(f"ring holds {self._cap} bars, asked for {k_from}..{k_to} back")
         width = k_from - k_to + 1
         windows = self._views.get(width)
-        if windows is None:
+        if windows is None:  # (N, 2·cap − width + 1, width) view, built once per width
             windows = self._views[width] = sliding_window_view(self._buf, width, axis=1)
+        # One contiguous run per symbol: a block copy each, much cheaper than per-element
+        # fancy indexing.
         out: FloatArray = windows[self._rows, self._pos - k_from]
         return out
-
-    def window(self, k_from: int, k_to: int) -> list[FloatArray]:
-        """The columns of :meth:`matrix`, oldest first."""
-        rows = np.ascontiguousarray(self.matrix(k_from, k_to).T)
-        return list(rows)

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from ouroboros.analysis import _formulas as fm
 from ouroboros.analysis._formulas import FloatArray
-from ouroboros.analysis._kernels import RunningMean, Step, TalibEma, WilderAtr, WilderRsi
+from ouroboros.analysis._kernels import RunningMeans, Step, TalibEma, WilderAtr, WilderRsi
 from ouroboros.analysis._ring import IntArray, Ring
 from ouroboros.analysis.config import DEFAULT_CONFIG, FeatureConfig
 
@@ -48,7 +48,8 @@ class StreamingFeatures:
         self._high = Ring(n, cap)
         self._low = Ring(n, cap)
         self._volume = Ring(n, cap)
-        self._sma = [RunningMean(n, p, self._close) for p in config.sma_periods]
+        # One stacked state for every close SMA; the Bollinger middle band is the last row.
+        self._sma = RunningMeans(n, (*config.sma_periods, config.bb_period), self._close)
         self._ema = [TalibEma(n, p, seed_count=p) for p in config.ema_periods]
         slow, signal = config.macd_slow, config.macd_signal
         self._macd_fast = TalibEma(n, config.macd_fast, seed_count=slow)
@@ -56,8 +57,7 @@ class StreamingFeatures:
         self._macd_signal = TalibEma(n, signal, seed_count=slow + signal - 1)
         self._rsi = WilderRsi(n, config.rsi_period)
         self._atr = WilderAtr(n, config.atr_period)
-        self._bb_middle = RunningMean(n, config.bb_period, self._close)
-        self._volume_mean = RunningMean(n, config.volume_period, self._volume)
+        self._volume_mean = RunningMeans(n, (config.volume_period,), self._volume)
         self._prev_volume_mean = np.full(n, np.nan)
         self._latest: dict[str, FloatArray] | None = None
 
@@ -148,16 +148,16 @@ class StreamingFeatures:
         cfg, names = self._config, self._names
         present = step.present
         out: dict[str, FloatArray] = {}
-        for name, sma in zip(names.sma, self._sma, strict=True):
-            out[name] = sma.update(c, step)
+        smas = self._sma.update(c, step)
+        out.update(zip(names.sma, smas[:-1], strict=True))
         for name, ema in zip(names.ema, self._ema, strict=True):
             out[name] = ema.update(c, step)
         out.update(self._macd(c, step))
         out[names.rsi] = self._rsi.update(c, step)
         atr = self._atr.update(h, lo, c, step)
         out[names.atr], out[names.atr_pct] = atr, fm.atr_pct(atr, c)
-        out.update(self._bollinger(c, step))
-        mean = self._volume_mean.update(v, step)
+        out.update(self._bollinger(c, smas[-1], step))
+        mean = self._volume_mean.update(v, step)[0]
         vol_ratio = fm.volume_ratio(v, self._prev_volume_mean)
         self._prev_volume_mean = np.where(present, mean, self._prev_volume_mean)
         out[names.volume_ratio] = vol_ratio
@@ -189,11 +189,10 @@ class StreamingFeatures:
             line = np.where(step.count > lookback, line, np.nan)
         return {names.macd: line, names.macd_signal: signal, names.macd_hist: line - signal}
 
-    def _bollinger(self, c: FloatArray, step: Step) -> dict[str, FloatArray]:
+    def _bollinger(self, c: FloatArray, middle: FloatArray, step: Step) -> dict[str, FloatArray]:
         cfg, names = self._config, self._names
         n = cfg.bb_period
-        middle = self._bb_middle.update(c, step)
-        std = fm.window_std(self._close.window(n - 1, 0))
+        std = fm.window_std(list(_time_major(self._close.window(n - 1, 0))))
         if not step.steady_after(n - 1):
             std = np.where(step.count >= n, std, np.nan)
         upper, lower = fm.bollinger(middle, std, cfg.bb_std)
@@ -208,8 +207,8 @@ class StreamingFeatures:
     def _donchian(self, c: FloatArray, step: Step) -> dict[str, FloatArray]:
         names = self._names
         n = self._config.breakout_period
-        high = self._high.matrix(n, 1).max(axis=1)
-        low = self._low.matrix(n, 1).min(axis=1)
+        high = _time_major(self._high.window(n, 1)).max(axis=0)
+        low = _time_major(self._low.window(n, 1)).min(axis=0)
         if not step.steady_after(n):
             high = np.where(step.count > n, high, np.nan)
             low = np.where(step.count > n, low, np.nan)
@@ -219,3 +218,9 @@ class StreamingFeatures:
             names.breakout: fm.above(c, high),
             names.breakdown: fm.below(c, low),
         }
+
+
+def _time_major(window: FloatArray) -> FloatArray:
+    """(N, n) → contiguous (n, N): reductions and column ops then run across symbols, which
+    is several times faster than N tiny reductions along rows of ``n``."""
+    return np.ascontiguousarray(window.T)
