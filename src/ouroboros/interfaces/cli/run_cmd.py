@@ -28,6 +28,7 @@ from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.interfaces.cli.output import console, emit_json, err_console
 from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade, verify
+from ouroboros.strategy.playbook.policy import PlaybookPolicy
 
 
 def resolve_url(db: str | None) -> str:
@@ -93,6 +94,11 @@ def run(
         )
         sink = StoreSink(store, run_id)
         chosen = make_policy(policy, parse_params(param))
+        if isinstance(chosen, PlaybookPolicy):
+            # Every playbook the planner writes joins the audit trail (ARCHITECTURE.md §3.3).
+            chosen.on_playbook = lambda pb: sink.emit(
+                "playbook.created", pb.created_at, pb.to_dict()
+            )
         total_steps = sum(len(f.panel.index) - f.warmup_rows for f in feeds)
         daily: dict[str, list[StepSummary]] = defaultdict(list)
         with Progress(
