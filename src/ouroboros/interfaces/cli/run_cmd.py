@@ -66,6 +66,7 @@ def run(
     try:
         plan = ReplayPlan(codes, days, date.fromisoformat(end) if end else None, symbols, seed)
         feeds = replay_feeds(plan)
+        chosen = make_policy(policy, parse_params(param))  # bad input fails before any write
         currencies = sorted(
             {i.currency for f in feeds for i in f.instruments}, key=lambda c: c.value
         )
@@ -93,7 +94,6 @@ def run(
             [start_cash, *extra],
         )
         sink = StoreSink(store, run_id)
-        chosen = make_policy(policy, parse_params(param))
         if isinstance(chosen, PlaybookPolicy):
             # Every playbook the planner writes joins the audit trail (ARCHITECTURE.md §3.3).
             chosen.on_playbook = lambda pb: sink.emit(
