@@ -28,10 +28,14 @@ failed=()
 for file in "${files[@]}"; do
     echo "=== $file ($(date -u +%H:%M:%SZ), load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a))"
     start=$(date +%s)
-    if ! "$python" "$file"; then
+    "$python" "$file"
+    rc=$?
+    status="ok"
+    if [[ $rc -ne 0 ]]; then
         failed+=("$file")
+        status="FAILED (exit $rc)"
     fi
-    echo "--- $file: $(( $(date +%s) - start )) s"
+    echo "--- $file: $status, $(( $(date +%s) - start )) s"
     echo
 done
 

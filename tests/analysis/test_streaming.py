@@ -155,3 +155,11 @@ def test_describes_itself() -> None:
     assert stream.config is TINY
     assert stream.feature_names == TINY.feature_names()
     assert stream.latest is None
+
+
+def test_empty_universe_and_empty_history() -> None:
+    empty = StreamingFeatures((), TINY).update([], [], [], [], [])
+    assert all(v.shape == (0,) for v in empty.values())
+    stream = StreamingFeatures.from_history(random_panel(1, 0, 3), TINY)
+    assert stream.latest is None
+    np.testing.assert_array_equal(stream.bars_seen, [0, 0, 0])
