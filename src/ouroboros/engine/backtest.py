@@ -11,7 +11,6 @@ from decimal import Decimal
 import pandas as pd
 
 from ouroboros.data.panel import Panel
-from ouroboros.domain.currency import Currency
 from ouroboros.domain.fx import FxRateSource, StaticFxRates
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money
@@ -110,4 +109,4 @@ def run(
     return RunOutcome(result, stats, final, elapsed)
 
 
-__all__ = ["Currency", "RunConfig", "RunOutcome", "daily_feed", "run"]
+__all__ = ["RunConfig", "RunOutcome", "daily_feed", "run"]
