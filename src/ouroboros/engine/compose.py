@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -78,17 +78,7 @@ def _slice(data: SourceData, start: date | None, end: date | None) -> SourceData
         rows = np.flatnonzero(keep)
         if len(rows):
             panels[code] = panel.slice_rows(int(rows[0]), int(rows[-1]) + 1)
-    return SourceData(
-        data.description,
-        data.kind,
-        data.interval,
-        data.frame,
-        panels,
-        data.instruments,
-        data.markets,
-        data.report,
-        data.patterns,
-    )
+    return replace(data, panels=panels)
 
 
 def split_cash(total: Money, currencies: list[Currency]) -> tuple[Money, tuple[Money, ...]]:

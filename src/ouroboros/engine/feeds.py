@@ -14,6 +14,7 @@ import pandas as pd
 
 from ouroboros.data.sources import SourceData
 from ouroboros.engine.loop import MarketFeed
+from ouroboros.errors import ConfigError
 from ouroboros.markets import CalendarCoverageError, get_calendar
 
 
@@ -22,6 +23,12 @@ def feeds_from_source(data: SourceData, markets: list[str] | None = None) -> lis
     for code, panel in sorted(data.panels.items()):
         if markets is not None and code not in markets:
             continue
+        missing = [s for s in panel.symbols if s not in data.instruments]
+        if missing:
+            raise ConfigError(
+                f"{data.description}: no market/venue known for {', '.join(missing[:5])}; "
+                "name symbols as SYMBOL.VENUE or pass --market"
+            )
         instruments = [data.instruments[s] for s in panel.symbols]
         labels: list[datetime] = [ts.to_pydatetime() for ts in pd.DatetimeIndex(panel.index)]
         if panel.interval != "1d":

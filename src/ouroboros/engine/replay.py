@@ -17,6 +17,7 @@ from ouroboros.data.sources import SourceData, load_source
 from ouroboros.engine.feeds import feeds_from_source
 from ouroboros.engine.loop import MarketFeed
 from ouroboros.errors import ConfigError
+from ouroboros.markets import MarketCode
 
 BUNDLED_MARKETS = ("US_NASDAQ", "US_NYSE")
 DEFAULT_MARKETS = ("KR", "US_NASDAQ", "JP")
@@ -35,18 +36,7 @@ class ReplayPlan:
 def replay_feeds(plan: ReplayPlan) -> list[MarketFeed]:
     if plan.days < 1:
         raise ConfigError(f"--days must be at least 1, was {plan.days}")
-    unknown = set(plan.markets) - {
-        "KR",
-        "US_NASDAQ",
-        "US_NYSE",
-        "US_AMEX",
-        "JP",
-        "HK",
-        "CN_SHA",
-        "CN_SZA",
-        "VN_HNX",
-        "VN_HSX",
-    }
+    unknown = set(plan.markets) - {m.value for m in MarketCode}
     if unknown:
         raise ConfigError(f"--markets has unknown codes {sorted(unknown)}")
     bundled = load_source("bundled:all")

@@ -57,11 +57,11 @@ def render_report(
     )
     lo, hi = float(np.min(equity)), float(np.max(equity))
     eq_y = _scale(equity, lo, hi, H)
-    time_pos = {t: i for i, t in enumerate(times)}
+    stamps = np.asarray([t.timestamp() for t in times], dtype=np.float64)
     markers = []
     for trade in trades:
         for ts, color in ((trade.entry_ts, "#2a9d3a"), (trade.exit_ts, "#c0392b")):
-            i = _nearest(times, time_pos, ts)
+            i = _nearest(stamps, ts)
             if i is not None:
                 markers.append(
                     f'<circle cx="{xs[i]:.1f}" cy="{eq_y[i]:.1f}" r="2.5" fill="{color}"/>'
@@ -102,15 +102,11 @@ def _fmt(value: float | int | None) -> str:
     return f"{value:,.2f}" if isinstance(value, float) else str(value)
 
 
-def _nearest(
-    times: Sequence[datetime], pos: dict[datetime, int], ts: datetime | None
-) -> int | None:
-    if ts is None or not times:
+def _nearest(stamps: npt.NDArray[np.float64], ts: datetime | None) -> int | None:
+    """Index of the first equity point at or after ``ts`` (fills happen between closes)."""
+    if ts is None or not len(stamps):
         return None
-    if ts in pos:
-        return pos[ts]
-    i = int(np.searchsorted(np.asarray([t.timestamp() for t in times]), ts.timestamp()))
-    return min(i, len(times) - 1)
+    return min(int(np.searchsorted(stamps, ts.timestamp())), len(stamps) - 1)
 
 
 def write_report(path: Path, content: str) -> Path:

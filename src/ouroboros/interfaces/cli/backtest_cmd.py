@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.execution.simulator import FillAt, FillModel
-from ouroboros.interfaces.cli.output import console, emit_json, err_console
+from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
 
 
 def backtest(
@@ -36,7 +35,7 @@ def backtest(
         help="flat commission rate per side, exact (e.g. 0.002); default: market fee schedules",
     ),
     fill: str = typer.Option("next_open", "--fill", help="next_open or close"),
-    sizing: str = typer.Option("fraction:0.1", "--sizing", help="all_in or fraction:F"),
+    sizing: str = typer.Option("fraction:0.1", "--sizing", help="all_in, fraction:F or fixed:N"),
     spread: str = typer.Option("0.0005", "--spread", help="full bid-ask spread as a fraction"),
     slippage: str = typer.Option("0.0015", "--slippage", help="slippage as a fraction"),
     report: Path | None = typer.Option(
@@ -115,13 +114,6 @@ def _date(text: str | None, option: str) -> date | None:
         raise typer.BadParameter(f"{option} must be YYYY-MM-DD, was {text!r}") from None
 
 
-def _decimal(text: str, option: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise typer.BadParameter(f"{option} must be a number, was {text!r}") from None
-
-
 def _config(
     loaded: LoadedFeeds,
     cash: str,
@@ -132,21 +124,21 @@ def _config(
     slippage: str,
 ) -> RunConfig:
     currencies = loaded.currencies
-    base, extra = split_cash(Money(_decimal(cash, "--cash"), currencies[0]), currencies)
+    base, extra = split_cash(Money(decimal_option(cash, "--cash"), currencies[0]), currencies)
     try:
         fill_at = FillAt(fill)
     except ValueError:
         raise typer.BadParameter(f"--fill must be next_open or close, was {fill!r}") from None
     model = FillModel(
         fill_at=fill_at,
-        spread_pct=_decimal(spread, "--spread"),
-        slippage_pct=_decimal(slippage, "--slippage"),
+        spread_pct=decimal_option(spread, "--spread"),
+        slippage_pct=decimal_option(slippage, "--slippage"),
     )
     return RunConfig(
         cash=base,
         extra_cash=extra,
         sizing=Sizing.parse(sizing),
         fill_model=model,
-        commission=_decimal(commission, "--commission") if commission is not None else None,
+        commission=decimal_option(commission, "--commission") if commission is not None else None,
         fx=STATIC_FX,
     )

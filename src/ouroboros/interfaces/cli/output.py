@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import typer
 from rich.console import Console
 
 console = Console()
@@ -33,3 +34,11 @@ def emit_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, default=_default, ensure_ascii=False, indent=2))
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def decimal_option(text: str, option: str) -> Decimal:
+    """Parse a numeric CLI option exactly; a bad value names the option and what it was."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise typer.BadParameter(f"{option} must be a number, was {text!r}") from None

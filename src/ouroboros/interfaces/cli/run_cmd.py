@@ -7,7 +7,6 @@ import hashlib
 import os
 from collections import defaultdict
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from ouroboros.engine.replay import DEFAULT_MARKETS, ReplayPlan, replay_feeds
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
-from ouroboros.interfaces.cli.output import console, emit_json, err_console
+from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
 from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade, verify
 from ouroboros.strategy.playbook.policy import PlaybookPolicy
 
@@ -48,7 +47,7 @@ def run(
     cash: str = typer.Option(
         "100000", "--cash", help="starting cash in USD, split across currencies"
     ),
-    sizing: str = typer.Option("fraction:0.1", "--sizing", help="all_in or fraction:F"),
+    sizing: str = typer.Option("fraction:0.1", "--sizing", help="all_in, fraction:F or fixed:N"),
     db: str | None = typer.Option(
         None,
         "--db",
@@ -72,7 +71,7 @@ def run(
         )
         base = Currency.USD
         ordered = [base, *[c for c in currencies if c is not base]]
-        start_cash, extra = split_cash(Money(_amount(cash), base), ordered)
+        start_cash, extra = split_cash(Money(decimal_option(cash, "--cash"), base), ordered)
         run_id = "r" + new_id()[:12]
         config = RunConfig(
             cash=start_cash,
@@ -172,10 +171,3 @@ def run(
     console.print(f"report: {report}")
     verdict = "[green]clean[/green]" if audit.ok else f"[red]{len(audit.problems)} problems[/red]"
     console.print(f"state: {summary['db']} (run {run_id}); audit {verdict}")
-
-
-def _amount(text: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise typer.BadParameter(f"--cash must be a number, was {text!r}") from None
