@@ -32,10 +32,11 @@ from ouroboros.domain.portfolio import Portfolio
 from ouroboros.domain.ticks import PriceRounding
 from ouroboros.engine.clock import SimulatedClock
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.venue import Venue
 from ouroboros.evaluation.trades import TradeTracker
 from ouroboros.execution.fees import FeeSchedule
 from ouroboros.execution.order_manager import EventSink, OrderManager
-from ouroboros.execution.simulator import BarPoint, FillAt, FillSimulator
+from ouroboros.execution.simulator import BarPoint, FillAt
 from ouroboros.strategy.base import DecisionPolicy, Decisions, StepView
 
 OPEN, CLOSE = 0, 1
@@ -104,7 +105,7 @@ class Engine:
         feeds: Sequence[MarketFeed],
         policy: DecisionPolicy,
         portfolio: Portfolio,
-        venue: FillSimulator,
+        venue: Venue,
         orders: OrderManager,
         sink: EventSink,
         fx: FxRateSource,

@@ -124,6 +124,11 @@ class FillSimulator:
         self._fill_seq = 0
         self.events: list[BrokerEvent] = []
 
+    @property
+    def supports_protective_orders(self) -> bool:
+        """Resting GTC stops and take-profits (linked OCO) are simulated against each bar."""
+        return True
+
     # ----------------------------------------------------------------- submit / cancel
     def submit(
         self,
