@@ -18,6 +18,7 @@ from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.clock import SimulatedClock
 from ouroboros.engine.loop import Engine, EngineResult, MarketFeed, StepSummary
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.venue import Venue
 from ouroboros.evaluation.stats import Statistics, compute_statistics
 from ouroboros.execution.fees import DEFAULT_FEES, FeeSchedule
 from ouroboros.execution.order_manager import EventSink, MemorySink, OrderManager
@@ -64,7 +65,10 @@ def run(
     config: RunConfig,
     sink: EventSink | None = None,
     on_step: Callable[[StepSummary], None] | None = None,
+    venue: Venue | None = None,
 ) -> RunOutcome:
+    """Run ``policy`` over ``feeds``. Without ``venue`` orders fill in the bar simulator against
+    a copy of the starting books; with one (a broker-backed venue) they go there."""
     sink = sink or MemorySink()
     base = config.cash.currency
     portfolio = Portfolio(base)
@@ -76,9 +80,10 @@ def run(
         venue_books.deposit(extra)
     instruments = {i.id: i for f in feeds for i in f.instruments}
     fees = config.fees()
-    venue = FillSimulator(
-        instruments, fees, config.fill_model, venue_books, id_prefix=f"{config.run_id}-SIM"
-    )
+    if venue is None:
+        venue = FillSimulator(
+            instruments, fees, config.fill_model, venue_books, id_prefix=f"{config.run_id}-SIM"
+        )
     fx = config.fx or StaticFxRates(base, {})
     engine = Engine(
         feeds,
