@@ -38,8 +38,8 @@ def run_sma(
     outcome = run(
         [daily_feed("US_NYSE", panel, [Instrument.for_venue(s) for s in panel.symbols])],
         SmaCross(fast=5, slow=20),
-        RunConfig(
-            cash=Money.of(10_000_000, "USD"),
+        RunConfig.reference(
+            Money.of(10_000_000, "USD"),
             sizing=Sizing.parse(sizing),
             fill_model=FillModel.frictionless(),
             commission=Decimal("0.001"),

@@ -69,8 +69,8 @@ def test_sma_cross_matches_backtesting_py(fast: int, slow: int) -> None:
     outcome = run(
         [daily_feed("US_NASDAQ", panel, [Instrument.for_venue("GOOG.NASDAQ")])],
         SmaCross(fast=fast, slow=slow),
-        RunConfig(
-            cash=Money.of(10_000, "USD"),
+        RunConfig.reference(
+            Money.of(10_000, "USD"),
             sizing=Sizing.parse("all_in"),
             fill_model=FillModel.frictionless(),
             commission=Decimal("0.002"),
@@ -88,8 +88,8 @@ def test_the_documented_case_is_33_trades_and_50462_41() -> None:
     outcome = run(
         [daily_feed("US_NASDAQ", panel, [Instrument.for_venue("GOOG.NASDAQ")])],
         SmaCross(fast=10, slow=30),
-        RunConfig(
-            cash=Money.of(10_000, "USD"),
+        RunConfig.reference(
+            Money.of(10_000, "USD"),
             sizing=Sizing.parse("all_in"),
             fill_model=FillModel.frictionless(),
             commission=Decimal("0.002"),

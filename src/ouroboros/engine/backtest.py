@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -17,12 +18,23 @@ from ouroboros.domain.money import Money
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.clock import SimulatedClock
 from ouroboros.engine.loop import Engine, EngineResult, MarketFeed, StepSummary
+from ouroboros.engine.risk_gate import RiskGate
 from ouroboros.engine.sizing import Sizing
 from ouroboros.engine.venue import Venue
 from ouroboros.evaluation.stats import Statistics, compute_statistics
 from ouroboros.execution.fees import DEFAULT_FEES, FeeSchedule
-from ouroboros.execution.order_manager import EventSink, MemorySink, OrderManager
+from ouroboros.execution.order_manager import EventSink, MemorySink, MutableSink, OrderManager
 from ouroboros.execution.simulator import FillModel, FillSimulator
+from ouroboros.risk import (
+    DEFAULT_LIMITS,
+    PERMISSIVE_LIMITS,
+    BreakerConfig,
+    CircuitBreaker,
+    IntentSource,
+    RiskLimits,
+    RiskManager,
+    strictest,
+)
 from ouroboros.strategy.base import DecisionPolicy
 
 
@@ -37,12 +49,34 @@ class RunConfig:
     fx: FxRateSource | None = None
     extra_cash: tuple[Money, ...] = ()
     periods_per_year: float = 252.0
+    risk_limits: RiskLimits = DEFAULT_LIMITS
+    breaker: BreakerConfig | None = field(default_factory=BreakerConfig)
+    """None runs without a circuit breaker (reference backtests with the permissive profile)."""
+    intent_source: IntentSource | None = None
+    """Who the policy's intents come from (which confidence threshold and position profile
+    apply); None derives it from the policy's name."""
+
+    @classmethod
+    def reference(cls, cash: Money, **kwargs: Any) -> RunConfig:
+        """A reference backtest (e.g. all-in golden tests): permissive limits, no breaker."""
+        return cls(cash=cash, risk_limits=PERMISSIVE_LIMITS, breaker=None, **kwargs)
 
     def fees(self) -> Callable[[Instrument], FeeSchedule]:
         if self.commission is not None:
             flat = FeeSchedule.flat(self.commission, exact=True)
             return lambda _inst: flat
         return lambda inst: DEFAULT_FEES[inst.venue]
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a resumed run continues: the timeline position on record and the breaker state
+    stored with it. ``verify`` runs when the re-simulation reaches ``position`` and may refuse
+    (raise) before anything new is written."""
+
+    position: int
+    breaker: Mapping[str, Any] | None
+    verify: Callable[[Engine], None] | None = None
 
 
 @dataclass
@@ -66,10 +100,11 @@ def run(
     sink: EventSink | None = None,
     on_step: Callable[[StepSummary], None] | None = None,
     venue: Venue | None = None,
+    resume: Resume | None = None,
 ) -> RunOutcome:
     """Run ``policy`` over ``feeds``. Without ``venue`` orders fill in the bar simulator against
     a copy of the starting books; with one (a broker-backed venue) they go there."""
-    sink = sink or MemorySink()
+    gated = MutableSink(sink or MemorySink())
     base = config.cash.currency
     portfolio = Portfolio(base)
     portfolio.deposit(config.cash)
@@ -85,22 +120,33 @@ def run(
             instruments, fees, config.fill_model, venue_books, id_prefix=f"{config.run_id}-SIM"
         )
     fx = config.fx or StaticFxRates(base, {})
+    breaker = CircuitBreaker(config.breaker) if config.breaker is not None else None
+    source = config.intent_source or intent_source_of(policy.name)
+    gate = RiskGate(RiskManager(config.risk_limits, breaker=breaker), source, portfolio, fx, gated)
     engine = Engine(
         feeds,
         policy,
         portfolio,
         venue,
-        OrderManager(config.run_id, sink),
-        sink,
+        OrderManager(config.run_id, gated),
+        gated,
         fx,
         config.sizing,
         fees,
+        gate,
         min_confidence=config.min_confidence,
         on_step=on_step,
     )
     start = min(f.open_times[0] for f in feeds if len(f.open_times))
     started = time.perf_counter()
-    result = engine.run(SimulatedClock(start))
+    if resume is None:
+        result = engine.run(SimulatedClock(start))
+    else:
+        result = engine.run(
+            SimulatedClock(start),
+            resume_at=resume.position,
+            on_resume=lambda e: _resumed(e, resume),
+        )
     elapsed = time.perf_counter() - started
     final = engine.final_equity(result).rounded()
     stats = compute_statistics(
@@ -114,4 +160,30 @@ def run(
     return RunOutcome(result, stats, final, elapsed)
 
 
-__all__ = ["RunConfig", "RunOutcome", "daily_feed", "run"]
+def intent_source_of(policy_name: str) -> IntentSource:
+    """The built-in policies are technical rules, including the offline playbook planner (a
+    quantitative planner, not an LLM): they get the TA confidence threshold and position
+    profile. LLM-written playbooks name their own source."""
+    return {"playbook": IntentSource.TA, "ta": IntentSource.TA, "sma-cross": IntentSource.TA}.get(
+        policy_name, IntentSource.PLAYBOOK
+    )
+
+
+def _resumed(engine: Engine, resume: Resume) -> None:
+    """At the resume point: let the caller check the record, then adopt the stored breaker
+    (never looser than the configured one: thresholds only tighten across restarts)."""
+    if resume.verify is not None:
+        resume.verify(engine)
+    breaker = engine.gate.breaker
+    if resume.breaker is None or breaker is None:
+        return
+    configured = breaker.config
+    restored = CircuitBreaker.from_dict(resume.breaker)
+    now = engine.clock.now()
+    strict = strictest(restored.config, configured)
+    if strict != restored.config:
+        restored.tighten(strict, by="restart", now=now)
+    engine.gate.adopt_breaker(restored)
+
+
+__all__ = ["Resume", "RunConfig", "RunOutcome", "daily_feed", "intent_source_of", "run"]

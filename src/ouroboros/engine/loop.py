@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ouroboros.analysis.volatility import ATR_FEATURE, average_true_range
 from ouroboros.data.panel import FloatMatrix, Panel
 from ouroboros.domain.currency import Currency
+from ouroboros.domain.decision import Decision
 from ouroboros.domain.fills import Fill
 from ouroboros.domain.fx import FxRateSource
 from ouroboros.domain.ids import InstrumentId
@@ -31,12 +33,14 @@ from ouroboros.domain.orders import OrderSide, OrderType, TimeInForce
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.domain.ticks import PriceRounding
 from ouroboros.engine.clock import SimulatedClock
+from ouroboros.engine.risk_gate import EntryRequest, RiskGate
 from ouroboros.engine.sizing import Sizing
 from ouroboros.engine.venue import Venue
 from ouroboros.evaluation.trades import TradeTracker
 from ouroboros.execution.fees import FeeSchedule
-from ouroboros.execution.order_manager import EventSink, OrderManager
+from ouroboros.execution.order_manager import MutableSink, OrderManager
 from ouroboros.execution.simulator import BarPoint, FillAt
+from ouroboros.risk import AccountView
 from ouroboros.strategy.base import DecisionPolicy, Decisions, StepView
 
 OPEN, CLOSE = 0, 1
@@ -85,20 +89,44 @@ class EngineResult:
     decisions: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Intent:
+    """A decision waiting for its price point (the next open, or the deciding close)."""
+
+    column: int
+    side: OrderSide
+    confidence: float
+    stop: float
+    take: float
+    decision_id: str | None
+    reason: str
+
+
 @dataclass
 class _MarketState:
     feed: MarketFeed
     features: Mapping[str, FloatMatrix]
     qty: npt.NDArray[np.float64]
     last_close: npt.NDArray[np.float64]
-    pending: list[tuple[int, OrderSide, float, float, float]] = field(default_factory=list)
+    atr: FloatMatrix
+    pending: list[_Intent] = field(default_factory=list)
     index_of: dict[InstrumentId, int] = field(default_factory=dict)
     instrument_ids: frozenset[InstrumentId] = frozenset()
     currency_columns: dict[Currency, npt.NDArray[np.int64]] = field(default_factory=dict)
+    guards: dict[int, tuple[float, float]] = field(default_factory=dict)
+    """Protective levels (stop, take-profit) the engine watches itself, by column, when the
+    venue cannot hold resting protective orders."""
 
 
 class Engine:
-    """Runs one policy over one or more markets on a simulated clock."""
+    """Runs one policy over one or more markets on a simulated clock.
+
+    Every order goes through the risk gate; every mark of the account feeds the circuit
+    breaker. A run can resume at a timeline index: the points before it are re-simulated with
+    the sink muted (they are already on record), so the policy, the venue and the books reach
+    exactly the state they had, and ``on_resume`` can check that state against the record
+    before anything new is written.
+    """
 
     def __init__(
         self,
@@ -107,10 +135,11 @@ class Engine:
         portfolio: Portfolio,
         venue: Venue,
         orders: OrderManager,
-        sink: EventSink,
+        sink: MutableSink,
         fx: FxRateSource,
         sizing: Sizing,
         fees: Callable[[Instrument], FeeSchedule],
+        gate: RiskGate,
         min_confidence: float = 0.0,
         on_step: Callable[[StepSummary], None] | None = None,
     ) -> None:
@@ -122,20 +151,30 @@ class Engine:
         self.fx = fx
         self.sizing = sizing
         self.fees = fees
+        self.gate = gate
         self.min_confidence = min_confidence
         self.on_step = on_step
         self.trades = TradeTracker()
         self.fills: list[Fill] = []
         self.traded_value = Decimal(0)
+        self.position = 0
+        """Timeline points processed so far: the resume cursor."""
+        self._decision_seq = 0
+        self._closed_seen = 0
+        self._entry_decision: dict[InstrumentId, str | None] = {}
         self._instruments = {i.id: i for f in feeds for i in f.instruments}
         self._markets: list[_MarketState] = []
         for feed in feeds:
             n = len(feed.panel.symbols)
+            features = policy.prepare(feed.code, feed.panel)
             state = _MarketState(
                 feed=feed,
-                features=policy.prepare(feed.code, feed.panel),
+                features=features,
                 qty=np.zeros(n),
                 last_close=np.full(n, np.nan),
+                atr=features[ATR_FEATURE]
+                if ATR_FEATURE in features
+                else average_true_range(feed.panel),
                 index_of={inst.id: j for j, inst in enumerate(feed.instruments)},
                 instrument_ids=frozenset(i.id for i in feed.instruments),
                 currency_columns={
@@ -162,14 +201,42 @@ class Engine:
         points.sort(key=lambda p: (p[0], p[1], p[2], p[3]))
         return points
 
-    def run(self, clock: SimulatedClock, start_index: int = 0) -> EngineResult:
+    def checkpoint(self) -> dict[str, Any]:
+        """What the record must hold to resume after the current point (stored with the
+        cursor, in the same transaction as the rows of the points before it)."""
+        breaker = self.gate.breaker
+        return {
+            "position": self.position,
+            "order_seq": self.orders.seq,
+            "decision_seq": self._decision_seq,
+            "fills": len(self.fills),
+            "breaker": breaker.to_dict() if breaker is not None else None,
+            "risk_day": self.gate.state(),
+        }
+
+    def run(
+        self,
+        clock: SimulatedClock,
+        resume_at: int = 0,
+        on_resume: Callable[[Engine], None] | None = None,
+    ) -> EngineResult:
+        self.clock = clock
         times: list[datetime] = []
         equity: list[float] = []
         exposure: list[float] = []
         decisions = 0
-        for ts, phase, m, t in self.timeline()[start_index:]:
+        timeline = self.timeline()
+        if not 0 <= resume_at <= len(timeline):
+            raise ValueError(f"resume point {resume_at} outside the timeline (0..{len(timeline)})")
+        self.sink.muted = resume_at > 0
+        for i, (ts, phase, m, t) in enumerate(timeline):
+            if i == resume_at and self.sink.muted:
+                self.sink.muted = False
+                if on_resume is not None:
+                    on_resume(self)
             clock.advance_to(ts)
             state = self._markets[m]
+            self.position = i + 1
             if phase == OPEN:
                 self._open(state, t, ts)
                 continue
@@ -178,13 +245,18 @@ class Engine:
                 continue
             eq, invested = self._mark()
             self._snapshot(ts, eq)
-            self.sink.step(ts)
+            self._observe_risk(ts, eq)
             times.append(ts)
             equity.append(eq)
             exposure.append(invested / eq if eq > 0 else 0.0)
             decisions += self._decide(state, t, ts)
-            if self.on_step is not None:
+            self.sink.step(ts, self.checkpoint())
+            if self.on_step is not None and not self.sink.muted:
                 self.on_step(StepSummary(state.feed.code, t, ts, eq, n_fills))
+        if self.sink.muted:  # resumed at the very end: nothing was left to do
+            self.sink.muted = False
+            if on_resume is not None:
+                on_resume(self)
         self.sink.flush()
         bars = sum(
             int(np.count_nonzero(~np.isnan(s.feed.panel.close[s.feed.warmup_rows :])))
@@ -216,8 +288,8 @@ class Engine:
             return
         self.policy.before_session(state.feed.code, t, state.features, state.qty)
         pending, state.pending = state.pending, []
-        for j, side, confidence, stop, take in pending:
-            self._send_entry_or_exit(state, t, j, side, ts, confidence, stop, take, use_open=True)
+        for intent in pending:
+            self._send(state, t, intent, ts, use_open=True)
         panel = state.feed.panel
         for iid in self.venue.working_instruments():
             col = state.index_of.get(iid)
@@ -243,7 +315,27 @@ class Engine:
         np.copyto(state.last_close, closes, where=~np.isnan(closes))
         n = self._book(ts)
         self.venue.end_of_session(state.instrument_ids, ts)
-        return n + self._book(ts)
+        n += self._book(ts)
+        if state.guards and t >= state.feed.warmup_rows:
+            self._check_guards(state, t, ts)
+        return n
+
+    def _check_guards(self, state: _MarketState, t: int, ts: datetime) -> None:
+        """Protective levels the venue cannot hold: a close through one sends a market exit."""
+        panel = state.feed.panel
+        for j, (stop, take) in list(state.guards.items()):
+            low, high = panel.low[t, j], panel.high[t, j]
+            if np.isnan(low):
+                continue
+            hit = "stop-loss" if low <= stop else "take-profit" if high >= take else ""
+            if not hit:
+                continue
+            del state.guards[j]
+            exit_ = _Intent(j, OrderSide.SELL, 1.0, np.nan, np.nan, None, f"{hit} (engine-held)")
+            if self.venue.model.fill_at is FillAt.CLOSE:
+                self._send(state, t, exit_, ts, use_open=False)
+            else:
+                state.pending.append(exit_)
 
     def _book(self, ts: datetime) -> int:
         events = self.venue.drain()
@@ -252,9 +344,20 @@ class Engine:
         fills = self.orders.apply(events)
         for fill in fills:
             inst = self._instruments[fill.instrument_id]
+            before = self.portfolio.quantity_of(fill.instrument_id)
             self.portfolio.apply_fill(fill, inst)
             after = self.portfolio.quantity_of(fill.instrument_id)
+            if before == 0 and after != 0:
+                self._entry_decision[fill.instrument_id] = self.orders.decision_of.get(
+                    fill.client_order_id
+                )
             self.trades.on_fill(fill, after)
+            if after == 0:
+                self.sink.record_trade(
+                    self.trades.closed[-1],
+                    inst.currency,
+                    self._entry_decision.pop(fill.instrument_id, None),
+                )
             self.fills.append(fill)
             self.sink.record_fill(fill)
             self.sink.record_position(self.portfolio.positions[fill.instrument_id], ts)
@@ -263,6 +366,8 @@ class Engine:
                 j = state.index_of.get(fill.instrument_id)
                 if j is not None:
                     state.qty[j] = float(after)
+                    if after == 0:
+                        state.guards.pop(j, None)
             self.sink.emit(
                 "fill",
                 ts,
@@ -283,6 +388,13 @@ class Engine:
         cash = {c: self.portfolio.cash_of(c).amount for c in self._currencies}
         base = self.portfolio.base_currency
         self.sink.record_snapshot(ts, base, cash, to_decimal(equity, places=base.minor_units))
+
+    def _observe_risk(self, ts: datetime, equity: float) -> None:
+        closed = self.trades.closed[self._closed_seen :]
+        self._closed_seen = len(self.trades.closed)
+        pnl = [Money(tr.pnl, self._instruments[tr.instrument_id].currency) for tr in closed]
+        base = self.portfolio.base_currency
+        self.gate.observe(ts, to_decimal(equity, places=base.minor_units), pnl)
 
     def _mark(self) -> tuple[float, float]:
         """Equity and invested value in the base currency, as floats for the analytics curve."""
@@ -311,51 +423,111 @@ class Engine:
         if not len(buys) and not len(sells):
             return 0
         close_mode = self.venue.model.fill_at is FillAt.CLOSE
-        for j in sells:
-            item = (int(j), OrderSide.SELL, float(d.confidence[j]), np.nan, np.nan)
-            if close_mode:
-                self._send_entry_or_exit(
-                    state, t, int(j), OrderSide.SELL, ts, *item[2:], use_open=False
-                )
-            else:
-                state.pending.append(item)
-        for j in buys:
-            item = (
-                int(j),
-                OrderSide.BUY,
+        wanted = [(int(j), OrderSide.SELL) for j in sells] + [(int(j), OrderSide.BUY) for j in buys]
+        for j, side in wanted:
+            buy = side is OrderSide.BUY
+            reason = d.reason[j] if j < len(d.reason) and d.reason[j] else self.policy.name
+            intent = _Intent(
+                j,
+                side,
                 float(d.confidence[j]),
-                float(d.stop_price[j]),
-                float(d.take_profit[j]),
+                float(d.stop_price[j]) if buy else np.nan,
+                float(d.take_profit[j]) if buy else np.nan,
+                self._log_decision(state, t, ts, j, side, float(d.confidence[j]), reason),
+                reason,
             )
             if close_mode:
-                self._send_entry_or_exit(
-                    state, t, int(j), OrderSide.BUY, ts, *item[2:], use_open=False
-                )
+                self._send(state, t, intent, ts, use_open=False)
             else:
-                state.pending.append(item)
+                state.pending.append(intent)
         if close_mode:
             self._book(ts)
         return len(buys) + len(sells)
 
-    def _send_entry_or_exit(
+    def _log_decision(
         self,
         state: _MarketState,
         t: int,
+        ts: datetime,
         j: int,
         side: OrderSide,
-        ts: datetime,
         confidence: float,
-        stop: float,
-        take: float,
-        *,
-        use_open: bool,
+        reason: str,
+    ) -> str:
+        """Record the decision with the account context and the data it was based on."""
+        self._decision_seq += 1
+        decision_id = f"{self.orders.run_id}-D{self._decision_seq:07d}"
+        panel = state.feed.panel
+        inst = state.feed.instruments[j]
+        inputs: dict[str, Any] = {
+            "bar": {
+                "ts": ts.isoformat(),
+                "open": _num(panel.open[t, j]),
+                "high": _num(panel.high[t, j]),
+                "low": _num(panel.low[t, j]),
+                "close": _num(panel.close[t, j]),
+                "volume": _num(panel.volume[t, j]),
+            },
+            "features": {name: _num(m[t, j]) for name, m in state.features.items()},
+        }
+        breaker = self.gate.breaker
+        context = {
+            "equity": round(self._last_equity, 2),
+            "currency": self.portfolio.base_currency.value,
+            "cash": str(self.portfolio.cash_of(inst.currency)),
+            "position": str(self.portfolio.quantity_of(inst.id)),
+            "open_positions": sum(1 for p in self.portfolio.positions.values() if p.quantity),
+            "breaker": breaker.status.value if breaker is not None else None,
+            "policy": self.policy.name,
+        }
+        self.sink.record_decision(
+            Decision(
+                decision_id, ts, state.feed.code, inst.id, side, confidence, reason, context, inputs
+            )
+        )
+        return decision_id
+
+    def _account(self) -> AccountView:
+        marks: dict[InstrumentId, Decimal] = {}
+        for state in self._markets:
+            for col in np.flatnonzero(state.qty).tolist():
+                px = state.last_close[col]
+                if not np.isnan(px):
+                    marks[state.feed.instruments[col].id] = to_decimal(float(px))
+        working = [
+            o for iid in self.venue.working_instruments() for o in self.venue.working_for(iid)
+        ]
+        for order in working:
+            iid = order.instrument_id
+            if iid not in marks:
+                for state in self._markets:
+                    j = state.index_of.get(iid)
+                    if j is not None and not np.isnan(state.last_close[j]):
+                        marks[iid] = to_decimal(float(state.last_close[j]))
+        base = self.portfolio.base_currency
+        return self.gate.account(
+            to_decimal(self._last_equity, places=base.minor_units),
+            marks,
+            working,
+            self._instruments,
+        )
+
+    def _send(
+        self, state: _MarketState, t: int, intent: _Intent, ts: datetime, *, use_open: bool
     ) -> None:
+        j, side = intent.column, intent.side
         inst = state.feed.instruments[j]
         panel = state.feed.panel
         raw = panel.open[t, j] if use_open else panel.close[t, j]
         if np.isnan(raw):
             self.sink.emit(
-                "intent.skipped", ts, {"instrument_id": str(inst.id), "reason": "no bar"}
+                "intent.skipped",
+                ts,
+                {
+                    "instrument_id": str(inst.id),
+                    "reason": "no bar",
+                    "decision_id": intent.decision_id,
+                },
             )
             return
         price = to_decimal(float(raw))
@@ -364,19 +536,47 @@ class Engine:
                 if order.side is OrderSide.SELL:
                     self.venue.cancel(order.client_order_id, ts, "replaced by exit")
             self._book(ts)
-            qty = Quantity(self.portfolio.quantity_of(inst.id))
-            if qty.is_zero:
+            state.guards.pop(j, None)
+            held = self.portfolio.quantity_of(inst.id)
+            if held <= 0:
                 return
+            qty: Quantity | None = Quantity(held)
         else:
-            qty = self._size(inst, price)
-        if qty.is_zero:
-            self.sink.emit(
-                "intent.denied",
-                ts,
-                {"instrument_id": str(inst.id), "side": side.value, "reason": "sized to zero lots"},
-            )
+            qty = None if self.sizing.kind == "risk" else self._size(inst, price)
+            if qty is not None and qty.is_zero:
+                self.sink.emit(
+                    "intent.denied",
+                    ts,
+                    {
+                        "instrument_id": str(inst.id),
+                        "side": side.value,
+                        "reason": "sized to zero lots",
+                        "decision_id": intent.decision_id,
+                    },
+                )
+                return
+        request = EntryRequest(
+            inst,
+            side,
+            price,
+            intent.confidence,
+            qty,
+            stop_loss=intent.stop,
+            atr=float(state.atr[t, j]) if side is OrderSide.BUY else np.nan,
+            risk_reducing=side is OrderSide.SELL,
+            decision_id=intent.decision_id,
+        )
+        verdict = self.gate.evaluate(request, self._account(), ts)
+        if not verdict.approved:
             return
-        order = self.orders.create(inst.id, side, qty, ts, tag=f"confidence={confidence:.2f}")
+        order = self.orders.create(
+            inst.id,
+            side,
+            verdict.quantity,
+            ts,
+            tag=f"{intent.reason}; confidence={intent.confidence:.2f}",
+            decision_id=intent.decision_id,
+        )
         self.orders.mark_submitted(order, ts)
         self.venue.submit(order, ts, price)
         bar = self._bar(state, t, j, ts)
@@ -387,7 +587,7 @@ class Engine:
                 self.venue.on_close(inst.id, bar)
         self._book(ts)
         if side is OrderSide.BUY and self.portfolio.quantity_of(inst.id) > 0:
-            self._protect(inst, stop, take, ts)
+            self._protect(state, j, intent, price, ts)
 
     def _size(self, inst: Instrument, price: Decimal) -> Quantity:
         cash = self.portfolio.cash_of(inst.currency).amount
@@ -405,36 +605,75 @@ class Engine:
         )
         return self.sizing.quantity(inst, price, cash, equity_local, cost_rate)
 
-    def _protect(self, inst: Instrument, stop: float, take: float, ts: datetime) -> None:
-        """Place GTC protective exits (stop-loss, take-profit) for a fresh position."""
+    def _protect(
+        self, state: _MarketState, j: int, intent: _Intent, price: Decimal, ts: datetime
+    ) -> None:
+        """Protect a fresh position: resting GTC stop-loss and take-profit (one cancels the
+        other) at venues that hold them, else levels the engine watches itself.
+
+        The pair goes through the risk gate once, as the stop-loss (or the take-profit when
+        there is no stop): both cover the same shares, so the second leg adds no risk.
+        """
+        inst = state.feed.instruments[j]
+        stop, take = intent.stop, intent.take
+        has_stop = not np.isnan(stop) and stop > 0
+        has_take = not np.isnan(take) and take > 0
+        if not has_stop and not has_take:
+            return
+        if not self.venue.supports_protective_orders:
+            state.guards[j] = (stop if has_stop else -np.inf, take if has_take else np.inf)
+            self.sink.emit(
+                "protect.engine_held",
+                ts,
+                {
+                    "instrument_id": str(inst.id),
+                    "stop": _num(stop),
+                    "take_profit": _num(take),
+                    "decision_id": intent.decision_id,
+                },
+            )
+            return
         qty = Quantity(self.portfolio.quantity_of(inst.id))
+        check = EntryRequest(
+            inst,
+            OrderSide.SELL,
+            price,
+            1.0,
+            qty,
+            risk_reducing=True,
+            decision_id=intent.decision_id,
+        )
+        verdict = self.gate.evaluate(check, self._account(), ts)
+        if not verdict.approved:
+            return
+        qty = verdict.quantity
         stop_id = None
-        if not np.isnan(stop) and stop > 0:
-            price = inst.round_price(to_decimal(stop), PriceRounding.DOWN)
+        if has_stop:
             o = self.orders.create(
                 inst.id,
                 OrderSide.SELL,
                 qty,
                 ts,
                 order_type=OrderType.STOP,
-                stop_price=price,
+                stop_price=inst.round_price(to_decimal(stop), PriceRounding.DOWN),
                 tif=TimeInForce.GTC,
                 tag="stop-loss",
+                decision_id=intent.decision_id,
             )
             self.orders.mark_submitted(o, ts)
             self.venue.submit(o, ts, None)
             stop_id = o.client_order_id
-        if not np.isnan(take) and take > 0:
-            price = inst.round_price(to_decimal(take), PriceRounding.UP)
+        if has_take:
             o = self.orders.create(
                 inst.id,
                 OrderSide.SELL,
                 qty,
                 ts,
                 order_type=OrderType.LIMIT,
-                limit_price=price,
+                limit_price=inst.round_price(to_decimal(take), PriceRounding.UP),
                 tif=TimeInForce.GTC,
                 tag="take-profit",
+                decision_id=intent.decision_id,
             )
             self.orders.mark_submitted(o, ts)
             self.venue.submit(o, ts, None, oco_with=stop_id)
@@ -448,3 +687,8 @@ class Engine:
                 if self.portfolio.quantity_of(inst.id) != 0 and not np.isnan(px):
                     prices[inst.id] = Price(to_decimal(float(px)))
         return self.portfolio.equity(prices, self.fx)
+
+
+def _num(value: float) -> float | None:
+    """A float for JSON: NaN (no data yet) becomes null."""
+    return None if np.isnan(value) else float(value)

@@ -17,21 +17,25 @@ from typing import Any
 from sqlalchemy.engine import Engine as SqlEngine
 
 from ouroboros.domain.currency import Currency
+from ouroboros.domain.decision import Decision
 from ouroboros.domain.fills import Fill
-from ouroboros.domain.money import Money
-from ouroboros.domain.orders import Order
+from ouroboros.domain.money import Money, Price, Quantity
+from ouroboros.domain.orders import Order, OrderSide
 from ouroboros.domain.position import Position
+from ouroboros.evaluation.trades import Trade
 from ouroboros.store import (
     BatchWriter,
     CapitalEvent,
     CapitalEventKind,
     CapitalEvents,
+    DecisionRecord,
     EventRecord,
     RunMode,
     RunRecord,
     RunRepository,
     RunStatus,
     SnapshotRecord,
+    TradeRecord,
 )
 
 
@@ -48,8 +52,48 @@ class StoreSink:
     def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None:
         self.writer.add_event(EventRecord(kind, payload, ts, run_id=self.run_id))
 
-    def record_order(self, order: Order) -> None:
-        self.writer.add_order(order, run_id=self.run_id)
+    def record_order(self, order: Order, decision_id: str | None = None) -> None:
+        self.writer.add_order(order, run_id=self.run_id, decision_id=decision_id)
+
+    def record_decision(self, decision: Decision) -> None:
+        self.writer.add_decision(
+            DecisionRecord(
+                decision_id=decision.decision_id,
+                ts=decision.ts,
+                market=decision.market,
+                symbol=str(decision.instrument_id),
+                action=decision.side.value,
+                confidence=decision.confidence,
+                rationale=decision.rationale,
+                context_snapshot=decision.context,
+                input_data=decision.inputs,
+                run_id=self.run_id,
+            )
+        )
+
+    def record_trade(self, trade: Trade, currency: Currency, decision_id: str | None) -> None:
+        """A closed round trip, and the outcome of the decision that opened it."""
+        if trade.exit_ts is None or trade.exit_price is None:
+            raise ValueError(f"trade on {trade.instrument_id} is still open")
+        pnl = Money(trade.pnl, currency)
+        self.writer.add_trade(
+            TradeRecord(
+                run_id=self.run_id,
+                instrument_id=trade.instrument_id,
+                side=OrderSide.BUY,
+                quantity=Quantity(trade.quantity),
+                entry_price=Price(trade.entry_price),
+                exit_price=Price(trade.exit_price),
+                entry_at=trade.entry_ts,
+                exit_at=trade.exit_ts,
+                pnl=pnl,
+                fees=Money(trade.fees, currency),
+                decision_id=decision_id,
+            )
+        )
+        if decision_id is not None:
+            accuracy = 1.0 if trade.pnl > 0 else 0.0
+            self.writer.set_outcome(decision_id, pnl=pnl, accuracy=accuracy, at=trade.exit_ts)
 
     def record_fill(self, fill: Fill) -> None:
         self.writer.add_fill(fill, run_id=self.run_id, broker=self.broker)
@@ -62,8 +106,8 @@ class StoreSink:
     ) -> None:
         self.writer.add_snapshot(SnapshotRecord(self.run_id, ts, base, dict(cash), equity))
 
-    def step(self, at: datetime) -> None:
-        self.writer.set_cursor(self.run_id, at)
+    def step(self, at: datetime, checkpoint: Mapping[str, Any] | None = None) -> None:
+        self.writer.set_cursor(self.run_id, at, checkpoint)
         self.writer.step()
 
     def flush(self) -> None:

@@ -2,7 +2,8 @@
 
 ``all_in`` spends the available cash (reference runs, matching backtesting.py's default
 ``size`` of almost 100 % of equity); ``fraction:F`` targets F of equity per position;
-``fixed:N`` buys N shares (rounded down to lots) whatever the account, for reference tests.
+``fixed:N`` buys N shares (rounded down to lots) whatever the account, for reference tests;
+``risk`` leaves the size to the risk manager (volatility-targeted allocation, seed 000).
 Quantities always round down to whole lots and include the costs the fill will charge.
 """
 
@@ -27,6 +28,8 @@ class Sizing:
         text = text.strip().lower()
         if text == "all_in":
             return cls("all_in", Decimal(1))
+        if text == "risk":
+            return cls("risk", Decimal(0))
         if text.startswith("fixed:"):
             try:
                 shares = Decimal(text.split(":", 1)[1])
@@ -43,7 +46,7 @@ class Sizing:
             if not 0 < value <= 1:
                 raise ValueError(f"sizing fraction must be in (0, 1], was {value}")
             return cls("fraction", value)
-        raise ValueError(f"sizing must be all_in, fraction:F or fixed:N, was {text!r}")
+        raise ValueError(f"sizing must be all_in, fraction:F, fixed:N or risk, was {text!r}")
 
     def quantity(
         self,

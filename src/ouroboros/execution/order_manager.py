@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from ouroboros.domain.currency import Currency
+from ouroboros.domain.decision import Decision
 from ouroboros.domain.events import (
     BrokerEvent,
     OrderAccepted,
@@ -32,19 +33,25 @@ from ouroboros.domain.orders import (
     TimeInForce,
 )
 from ouroboros.domain.position import Position
+from ouroboros.evaluation.trades import Trade
 
 
 class EventSink(Protocol):
     """Where a run's audit trail goes. Implementations batch: the hot loop never waits on I/O.
 
     ``emit`` takes append-only audit events; the ``record_*`` methods carry the current state
-    of orders, fills, positions and the account; ``step`` marks the end of one price point so a
-    store can flush and move the run's resume cursor.
+    of orders, fills, positions and the account, the decisions and the closed round trips;
+    ``step`` marks the end of one price point so a store can flush and move the run's resume
+    cursor to ``checkpoint`` (what a restart needs to continue from there).
     """
 
     def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None: ...
 
-    def record_order(self, order: Order) -> None: ...
+    def record_order(self, order: Order, decision_id: str | None = None) -> None: ...
+
+    def record_decision(self, decision: Decision) -> None: ...
+
+    def record_trade(self, trade: Trade, currency: Currency, decision_id: str | None) -> None: ...
 
     def record_fill(self, fill: Fill) -> None: ...
 
@@ -54,7 +61,7 @@ class EventSink(Protocol):
         self, ts: datetime, base: Currency, cash: Mapping[Currency, Decimal], equity: Decimal
     ) -> None: ...
 
-    def step(self, at: datetime) -> None: ...
+    def step(self, at: datetime, checkpoint: Mapping[str, Any] | None = None) -> None: ...
 
     def flush(self) -> None: ...
 
@@ -67,12 +74,21 @@ class MemorySink:
         self.orders: dict[str, Order] = {}
         self.fills: list[Fill] = []
         self.snapshots: list[tuple[datetime, Decimal]] = []
+        self.decisions: list[Decision] = []
+        self.trades: list[tuple[Trade, str | None]] = []
+        self.checkpoint: Mapping[str, Any] | None = None
 
     def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None:
         self.events.append((kind, ts, payload))
 
-    def record_order(self, order: Order) -> None:
+    def record_order(self, order: Order, decision_id: str | None = None) -> None:
         self.orders[order.client_order_id.value] = order
+
+    def record_decision(self, decision: Decision) -> None:
+        self.decisions.append(decision)
+
+    def record_trade(self, trade: Trade, currency: Currency, decision_id: str | None) -> None:
+        self.trades.append((trade, decision_id))
 
     def record_fill(self, fill: Fill) -> None:
         self.fills.append(fill)
@@ -85,11 +101,58 @@ class MemorySink:
     ) -> None:
         self.snapshots.append((ts, equity))
 
-    def step(self, at: datetime) -> None:
-        return None
+    def step(self, at: datetime, checkpoint: Mapping[str, Any] | None = None) -> None:
+        self.checkpoint = checkpoint
 
     def flush(self) -> None:
         return None
+
+
+class MutableSink:
+    """Forwards to ``inner`` unless muted: a resumed run re-simulates the points already on
+    record with the sink muted, so nothing is written twice."""
+
+    def __init__(self, inner: EventSink) -> None:
+        self.inner = inner
+        self.muted = False
+
+    def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None:
+        if not self.muted:
+            self.inner.emit(kind, ts, payload)
+
+    def record_order(self, order: Order, decision_id: str | None = None) -> None:
+        if not self.muted:
+            self.inner.record_order(order, decision_id)
+
+    def record_decision(self, decision: Decision) -> None:
+        if not self.muted:
+            self.inner.record_decision(decision)
+
+    def record_trade(self, trade: Trade, currency: Currency, decision_id: str | None) -> None:
+        if not self.muted:
+            self.inner.record_trade(trade, currency, decision_id)
+
+    def record_fill(self, fill: Fill) -> None:
+        if not self.muted:
+            self.inner.record_fill(fill)
+
+    def record_position(self, position: Position, at: datetime) -> None:
+        if not self.muted:
+            self.inner.record_position(position, at)
+
+    def record_snapshot(
+        self, ts: datetime, base: Currency, cash: Mapping[Currency, Decimal], equity: Decimal
+    ) -> None:
+        if not self.muted:
+            self.inner.record_snapshot(ts, base, cash, equity)
+
+    def step(self, at: datetime, checkpoint: Mapping[str, Any] | None = None) -> None:
+        if not self.muted:
+            self.inner.step(at, checkpoint)
+
+    def flush(self) -> None:
+        if not self.muted:
+            self.inner.flush()
 
 
 class OrderManager:
@@ -98,6 +161,12 @@ class OrderManager:
         self._sink = sink
         self._seq = start_seq
         self.orders: dict[ClientOrderId, Order] = {}
+        self.decision_of: dict[ClientOrderId, str] = {}
+
+    @property
+    def seq(self) -> int:
+        """The last sequence number used: client order ids are ``<run>-<seq>``."""
+        return self._seq
 
     def create(
         self,
@@ -111,6 +180,7 @@ class OrderManager:
         stop_price: Price | None = None,
         tif: TimeInForce = TimeInForce.DAY,
         tag: str = "",
+        decision_id: str | None = None,
     ) -> Order:
         self._seq += 1
         order = Order(
@@ -126,7 +196,9 @@ class OrderManager:
             reason=tag,
         )
         self.orders[order.client_order_id] = order
-        self._sink.record_order(order)
+        if decision_id is not None:
+            self.decision_of[order.client_order_id] = decision_id
+        self._sink.record_order(order, decision_id)
         self._sink.emit(
             "order.created",
             now,
@@ -139,20 +211,21 @@ class OrderManager:
                 "limit_price": str(limit_price) if limit_price else None,
                 "stop_price": str(stop_price) if stop_price else None,
                 "tag": tag,
+                "decision_id": decision_id,
             },
         )
         return order
 
     def deny(self, order: Order, reason: str, now: datetime) -> None:
         order.apply(OrderEventKind.DENY, now, reason)
-        self._sink.record_order(order)
+        self._sink.record_order(order, self.decision_of.get(order.client_order_id))
         self._sink.emit(
             "order.denied", now, {"client_order_id": order.client_order_id.value, "reason": reason}
         )
 
     def mark_submitted(self, order: Order, now: datetime) -> None:
         order.apply(OrderEventKind.SUBMIT, now)
-        self._sink.record_order(order)
+        self._sink.record_order(order, self.decision_of.get(order.client_order_id))
         self._sink.emit("order.submitted", now, {"client_order_id": order.client_order_id.value})
 
     def apply(self, events: Iterable[BrokerEvent]) -> list[Fill]:
@@ -198,7 +271,7 @@ class OrderManager:
                 self._sink.emit("order.expired", event.ts, {"client_order_id": cid})
             elif isinstance(event, OrderCancelRejected):
                 order.apply(OrderEventKind.CANCEL_REJECTED, event.ts, event.reason)
-            self._sink.record_order(order)
+            self._sink.record_order(order, self.decision_of.get(order.client_order_id))
         return fills
 
     def open_orders(self) -> list[Order]:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ouroboros.domain.fills import Fill
+from ouroboros.domain.money import Money
 from ouroboros.domain.orders import Order
 from ouroboros.domain.position import Position
 from ouroboros.store.convert import (
@@ -117,6 +118,7 @@ class BatchWriter:
         self._capital: list[Row] = []
         self._snapshots: list[Row] = []
         self._decisions: list[Row] = []
+        self._outcomes: list[Row] = []
         self._events: list[Row] = []
         self.rows_written = 0
         self.flushes = 0
@@ -168,6 +170,24 @@ class BatchWriter:
         self._decisions.append(decision_row(decision))
         self._maybe_flush()
 
+    def set_outcome(
+        self, decision_id: str, *, pnl: Money, accuracy: float, at: datetime
+    ) -> None:
+        """Attach a decision's outcome with the next flush (after the batch's own inserts, so
+        a decision and its outcome may share one batch)."""
+        if not 0.0 <= accuracy <= 1.0:
+            raise ValueError(f"decision {decision_id}: accuracy must be in [0, 1], was {accuracy}")
+        self._outcomes.append(
+            {
+                "b_decision_id": decision_id,
+                "outcome_pnl": pnl.amount,
+                "outcome_currency": pnl.currency.value,
+                "outcome_accuracy": accuracy,
+                "outcome_at": at,
+            }
+        )
+        self._maybe_flush()
+
     def add_event(self, event: EventRecord) -> None:
         self._events.append(event_row(event))
         self._maybe_flush()
@@ -200,6 +220,7 @@ class BatchWriter:
             + len(self._capital)
             + len(self._snapshots)
             + len(self._decisions)
+            + len(self._outcomes)
             + len(self._events)
             + len(self._cursors)
         )
@@ -254,6 +275,8 @@ class BatchWriter:
                 conn.execute(table.insert(), rows)
         if self._capital:
             conn.execute(insert_ignore(conn, CAPITAL_EVENTS, ["event_id"]), self._capital)
+        if self._outcomes:
+            conn.execute(_OUTCOME_UPDATE, self._outcomes)
         for cursor in cursors:
             updated = conn.execute(_CURSOR_UPDATE, cursor).rowcount
             if updated != 1:
@@ -284,6 +307,7 @@ class BatchWriter:
             self._capital,
             self._snapshots,
             self._decisions,
+            self._outcomes,
             self._events,
         ):
             buffer.clear()
@@ -307,4 +331,15 @@ _CURSOR_UPDATE = (
     RUNS.update()
     .where(RUNS.c.run_id == sa.bindparam("b_run_id"))
     .values(cursor_at=sa.bindparam("cursor_at"), cursor=sa.bindparam("cursor"))
+)
+
+_OUTCOME_UPDATE = (
+    DECISIONS.update()
+    .where(DECISIONS.c.decision_id == sa.bindparam("b_decision_id"))
+    .values(
+        outcome_pnl=sa.bindparam("outcome_pnl"),
+        outcome_currency=sa.bindparam("outcome_currency"),
+        outcome_accuracy=sa.bindparam("outcome_accuracy"),
+        outcome_at=sa.bindparam("outcome_at"),
+    )
 )
