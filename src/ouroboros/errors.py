@@ -51,3 +51,11 @@ class RateLimited(RetryError):
 
 class TemporaryBrokerError(RetryError):
     """Timeout, connection drop or 5xx from a broker."""
+
+
+class OutcomeUnknown(TemporaryBrokerError):
+    """An order request may have reached the broker and no verdict came back.
+
+    Unlike other retry errors it must never be retried blindly: only a lookup by client order
+    id (the adapter's idempotent submit, or the broker's reports) may settle it.
+    """

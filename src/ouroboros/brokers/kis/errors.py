@@ -16,6 +16,7 @@ from ouroboros.errors import (
     InsufficientFunds,
     OrderRejected,
     OuroborosError,
+    OutcomeUnknown,
     RateLimited,
     SkipError,
     TemporaryBrokerError,
@@ -79,7 +80,7 @@ class KisServerError(KisErrorMixin, TemporaryBrokerError):
     if it was a query; an order in this state is a :class:`KisOutcomeUnknown` instead."""
 
 
-class KisOutcomeUnknown(KisErrorMixin, TemporaryBrokerError):
+class KisOutcomeUnknown(KisErrorMixin, OutcomeUnknown):
     """An order request was (or may have been) sent and no verdict came back.
 
     It is never blindly resent: the adapter looks the order up in the broker's daily order list

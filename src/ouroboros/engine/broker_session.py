@@ -1,0 +1,347 @@
+"""A trading session against a broker: reconcile, trade through the engine, reconcile again.
+
+The composition every broker-backed mode shares (the KIS wiring lives in ``kis_session``):
+
+1. **Start reconciliation** - our books for the account (earlier sessions in the database)
+   against the broker's orders, fills, positions and cash. Adoptable differences are taken
+   over (missed fills booked into the run that owned the order); anything irreconcilable
+   refuses the session with a :class:`~ouroboros.execution.reconcile.ReconciliationError`,
+   after the run row and every difference are on record.
+2. **The session** - the engine (``backtest.run``) with a :class:`BrokerVenue`: each order row
+   is flushed to the database before the broker sees it; fills come back from the broker.
+   The run's capital is the account's cash; holdings the account already had are the
+   *baseline* (explained by earlier runs, not traded by this one).
+3. **End reconciliation** - after the venue settles, our ledger against the broker's books;
+   adoptable differences are booked into this run, the rest fail it. Then ``audit verify``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy.engine import Engine as SqlEngine
+
+from ouroboros.domain.currency import Currency
+from ouroboros.domain.events import BrokerEvent
+from ouroboros.domain.fills import Fill
+from ouroboros.domain.fx import StaticFxRates
+from ouroboros.domain.instrument import Instrument
+from ouroboros.domain.money import Money, to_decimal
+from ouroboros.domain.orders import OrderStatus
+from ouroboros.domain.portfolio import Portfolio
+from ouroboros.engine.backtest import RunConfig, RunOutcome
+from ouroboros.engine.backtest import run as run_engine
+from ouroboros.engine.broker_books import SESSION_EVENT, adopt_into_prior, load_prior
+from ouroboros.engine.loop import MarketFeed, StepSummary
+from ouroboros.engine.recording import StoreSink, finish_run, start_run
+from ouroboros.engine.sizing import Sizing
+from ouroboros.errors import ConfigError, RetryError
+from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
+from ouroboros.execution.order_manager import OrderManager
+from ouroboros.execution.ports import BrokerPort
+from ouroboros.execution.reconcile import (
+    BrokerBooks,
+    OurBooks,
+    Reconciliation,
+    ReconciliationError,
+    reconcile,
+)
+from ouroboros.store import AuditReport, RunMode, verify
+from ouroboros.strategy.base import DecisionPolicy
+
+
+@dataclass(frozen=True)
+class BrokerSessionSpec:
+    run_id: str
+    broker_key: str
+    """Names the account in the books (``fills.broker``; at most 32 characters)."""
+    mode: RunMode
+    config_hash: str
+    sizing: Sizing = field(default_factory=Sizing)
+    venue: BrokerVenueConfig = field(
+        default_factory=lambda: BrokerVenueConfig(stamp_with_engine_time=True)
+    )
+    settle_at_end: timedelta = timedelta(seconds=10)
+    """How long to wait after the last step for orders still open to settle."""
+    min_confidence: float = 0.0
+    report_attempts: int = 3
+
+    def __post_init__(self) -> None:
+        if len(self.broker_key) > 32:
+            raise ConfigError(f"broker key must be at most 32 characters, was {self.broker_key!r}")
+
+
+@dataclass
+class BrokerSessionOutcome:
+    run_id: str
+    start: Reconciliation
+    end: Reconciliation | None = None
+    outcome: RunOutcome | None = None
+    audit: AuditReport | None = None
+    orders_sent: int = 0
+    orders_rejected: int = 0
+    fills: int = 0
+    venue_errors: int = 0
+    escalations: int = 0
+    open_at_end: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.end is not None
+            and not self.end.irreconcilable
+            and self.audit is not None
+            and self.audit.ok
+        )
+
+
+class _Counter:
+    """Counts notices by kind on their way to the sink (the outcome's figures)."""
+
+    def __init__(self, sink: StoreSink) -> None:
+        self.sink = sink
+        self.kinds: dict[str, int] = {}
+
+    def __call__(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None:
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self.sink.emit(kind, ts, payload)
+
+
+def fetch_books(
+    runner: asyncio.Runner, broker: BrokerPort, since: datetime, attempts: int = 3
+) -> BrokerBooks:
+    """The broker's orders, fills, positions and cash (queries are retried on transient
+    errors: they change nothing at the broker)."""
+
+    async def books() -> BrokerBooks:
+        orders = await broker.order_reports(since)
+        fills = await broker.fill_reports(since)
+        positions = await broker.position_reports()
+        balances = await broker.balance_reports()
+        return BrokerBooks(orders, fills, positions, balances)
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return runner.run(books())
+        except RetryError:
+            if attempt == attempts:
+                raise
+            runner.run(asyncio.sleep(0.5 * attempt))
+    raise AssertionError("unreachable")
+
+
+def run_broker_session(
+    store: SqlEngine,
+    broker: BrokerPort,
+    runner: asyncio.Runner,
+    feeds: Sequence[MarketFeed],
+    policy: DecisionPolicy,
+    spec: BrokerSessionSpec,
+    *,
+    clock: Callable[[], datetime],
+    pause: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep,
+    error_probe: Callable[[], int] | None = None,
+    on_step: Callable[[StepSummary], None] | None = None,
+    on_error: Callable[[datetime], None] | None = None,
+) -> BrokerSessionOutcome:
+    """Reconcile, trade ``feeds`` with ``policy`` through ``broker``, reconcile, audit."""
+    started = time.perf_counter()
+    wall = clock()
+    since = wall - timedelta(days=1)
+    prior = load_prior(store, spec.broker_key)
+    theirs = fetch_books(runner, broker, since, spec.report_attempts)
+    broker.drain_events()  # what the queries booked is in the reports already
+    listed = {r.client_order_id for r in theirs.orders if r.client_order_id is not None}
+    earlier = prior.relevant_orders(listed)
+    ours = OurBooks(earlier, prior.fills_for(earlier), prior.positions, prior.cash)
+    start = reconcile(ours, theirs, wall, adopt_cash=True)
+    deposits = _deposits(feeds, start.broker_cash)
+    started_at = min(f.open_times[f.warmup_rows] for f in feeds)
+    start_run(store, spec.run_id, spec.mode, spec.config_hash, started_at, deposits)
+    sink = StoreSink(store, spec.run_id, broker=spec.broker_key)
+    sink.emit(
+        SESSION_EVENT,
+        started_at,
+        {
+            "broker": spec.broker_key,
+            "name": broker.capabilities.name,
+            "wall_time": wall.isoformat(),
+            "earlier_runs": prior.run_ids,
+            "deposits": [str(m) for m in deposits],
+        },
+    )
+    _record(sink, "start", start, started_at)
+    sink.flush()
+    result = BrokerSessionOutcome(spec.run_id, start)
+    try:
+        start.raise_if_irreconcilable("session start")
+    except ReconciliationError:
+        finish_run(store, spec.run_id, started_at, ok=False)
+        raise
+    adopt_into_prior(store, prior, start.adoptions, wall)
+    baseline = {p.instrument_id: p.quantity for p in theirs.positions}
+
+    notices = _Counter(sink)
+    venue = BrokerVenue(
+        broker,
+        runner,
+        clock,
+        config=spec.venue,
+        before_submit=lambda _order: sink.flush(),
+        on_error=on_error or (lambda _now: None),
+        notify=notices,
+        pause=pause,
+        error_probe=error_probe,
+        reports_since=since,
+    )
+    base = deposits[0].currency
+    config = RunConfig(
+        cash=deposits[0],
+        extra_cash=tuple(deposits[1:]),
+        sizing=spec.sizing,
+        fill_model=spec.venue.fill_model,
+        fx=StaticFxRates(base, {}),
+        run_id=spec.run_id,
+        min_confidence=spec.min_confidence,
+    )
+    try:
+        outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
+        last = outcome.result.equity_times[-1] if outcome.result.equity_times else started_at
+        late = venue.settle(spec.settle_at_end)
+        manager = OrderManager(spec.run_id, sink)
+        manager.orders.update({o.client_order_id: o for o in venue.orders()})
+        booked = _book(manager, outcome.result.portfolio, sink, late, last)
+        theirs_end = fetch_books(runner, broker, since, spec.report_attempts)
+        broker.drain_events()
+        mine = list(venue.orders())
+        earlier_end = prior.relevant_orders(
+            {r.client_order_id for r in theirs_end.orders if r.client_order_id is not None}
+        )
+        portfolio = outcome.result.portfolio
+        ours_end = OurBooks(
+            [*earlier_end, *mine],
+            [*prior.fills_for(earlier_end), *outcome.result.fills, *booked],
+            {i: p.quantity for i, p in portfolio.positions.items() if p.quantity},
+            {c: portfolio.cash_of(c).amount for c in {d.currency for d in deposits}},
+        )
+        end = reconcile(ours_end, theirs_end, last, adopt_cash=False, baseline=baseline)
+        booked += _book(manager, portfolio, sink, list(end.adoptions), last)
+        if booked:
+            _snapshot(sink, portfolio, feeds, last)
+        _record(sink, "end", end, last)
+        sink.flush()
+    except BaseException:
+        try:
+            sink.flush()
+        finally:
+            finish_run(store, spec.run_id, started_at, ok=False)
+        raise
+    finish_run(store, spec.run_id, last, ok=not end.irreconcilable)
+    result.end = end
+    result.outcome = outcome
+    result.audit = verify(store, spec.run_id)
+    result.orders_sent = sum(1 for o in mine if o.venue_order_id is not None)
+    result.orders_rejected = sum(1 for o in mine if o.status is OrderStatus.REJECTED)
+    result.fills = len(outcome.result.fills) + len(booked)
+    result.venue_errors = venue.errors
+    result.escalations = notices.kinds.get("venue.escalated", 0)
+    result.open_at_end = [o.client_order_id.value for o in mine if o.status.is_open]
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def _deposits(feeds: Sequence[MarketFeed], cash: Mapping[Currency, Decimal]) -> list[Money]:
+    currencies = sorted({i.currency for f in feeds for i in f.instruments}, key=lambda c: c.value)
+    if len(currencies) != 1:
+        raise ConfigError(
+            "a broker session trades one currency for now (one market), was "
+            f"{', '.join(c.value for c in currencies)}"
+        )
+    currency = currencies[0]
+    amount = cash.get(currency)
+    if amount is None or amount <= 0:
+        raise ConfigError(
+            f"the broker reports no {currency.value} cash for the account (was {amount}); "
+            "a session needs cash to trade"
+        )
+    return [Money(amount, currency)]
+
+
+def _book(
+    manager: OrderManager,
+    portfolio: Portfolio,
+    sink: StoreSink,
+    events: Sequence[BrokerEvent],
+    at: datetime,
+) -> list[Fill]:
+    """Apply events that arrived after the engine's last step, the way the engine books."""
+    fills = manager.apply(events)
+    for fill in fills:
+        portfolio.apply_fill(fill, Instrument.for_venue(fill.instrument_id))
+        sink.record_fill(fill)
+        sink.record_position(portfolio.positions[fill.instrument_id], at)
+        sink.emit(
+            "fill",
+            at,
+            {
+                "fill_id": fill.fill_id,
+                "client_order_id": fill.client_order_id.value,
+                "instrument_id": str(fill.instrument_id),
+                "side": fill.side.value,
+                "quantity": str(fill.quantity),
+                "price": str(fill.price),
+                "fee": str(fill.fee.amount),
+                "currency": fill.fee.currency.value,
+                "late": True,
+            },
+        )
+    return fills
+
+
+def _snapshot(
+    sink: StoreSink, portfolio: Portfolio, feeds: Sequence[MarketFeed], at: datetime
+) -> None:
+    """A final snapshot after late bookings: cash, and holdings at each market's last close."""
+    value = portfolio.cash_of(portfolio.base_currency).amount
+    for feed in feeds:
+        closes = feed.panel.close
+        for j, inst in enumerate(feed.instruments):
+            qty = portfolio.quantity_of(inst.id)
+            column = closes[:, j][~np.isnan(closes[:, j])]
+            if qty and len(column):
+                value += qty * to_decimal(float(column[-1]))
+    base = portfolio.base_currency
+    cash = {c: portfolio.cash_of(c).amount for c in portfolio.cash}
+    sink.record_snapshot(at, base, cash, value.quantize(Decimal(1).scaleb(-base.minor_units)))
+
+
+def _record(sink: StoreSink, when: str, rec: Reconciliation, at: datetime) -> None:
+    for diff in rec.differences:
+        sink.emit("reconcile.difference", at, {"at": when, **diff.as_payload()})
+    sink.emit(
+        f"reconcile.{when}",
+        at,
+        {
+            "differences": len(rec.differences),
+            "adopted": len(rec.adoptions),
+            "irreconcilable": len(rec.irreconcilable),
+            "agrees": rec.agrees,
+            "broker_cash": {c.value: str(v) for c, v in rec.broker_cash.items()},
+        },
+    )
+
+
+__all__ = [
+    "BrokerSessionOutcome",
+    "BrokerSessionSpec",
+    "fetch_books",
+    "run_broker_session",
+]

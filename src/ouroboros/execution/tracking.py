@@ -1,0 +1,149 @@
+"""What the broker venue knows about each order it sent, and which broker events may pass.
+
+Brokers report on several channels (the submit answer, WebSocket notices, REST reports), so the
+same news can arrive twice, late, or out of order: an acceptance after the first fill, a fill
+notice and the same fill in the daily order list, a cancel confirmation before the last fill
+is visible. The engine's order state machine raises on an illegal transition - rightly - so the
+venue projects each order's status and admits only events that move it legally, exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+from ouroboros.domain.events import (
+    BrokerEvent,
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+)
+from ouroboros.domain.ids import VenueOrderId
+from ouroboros.domain.orders import (
+    IllegalTransition,
+    Order,
+    OrderEventKind,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+    next_status,
+)
+
+
+class Phase(Enum):
+    IN_FLIGHT = "in_flight"
+    """Sent; the answer was lost. Only the broker's reports (or an idempotent lookup) settle it."""
+    WORKING = "working"
+    """Accepted (or known to the broker); may still fill."""
+    DONE = "done"
+    """Terminal: filled, canceled, expired or rejected."""
+
+
+class Verdict(Enum):
+    ADMIT = "admit"
+    DROP = "drop"
+    CONFIRM = "confirm"
+    """A terminal report that must be checked against the broker's fills first."""
+
+
+@dataclass(slots=True)
+class Tracked:
+    """One order the venue sent, with its projected status (what the engine will hold once it
+    applies the events handed over so far)."""
+
+    order: Order
+    sent_at: datetime
+    news_at: datetime
+    checked_at: datetime
+    attempted_at: datetime
+    status: OrderStatus = OrderStatus.SUBMITTED
+    filled: Decimal = Decimal(0)
+    phase: Phase = Phase.WORKING
+    venue_order_id: VenueOrderId | None = None
+    fill_ids: set[str] = field(default_factory=set)
+    fresh: bool = True
+    needs_sync: bool = False
+    cancel_reason: str = ""
+    cancel_sent_at: datetime | None = None
+    cancel_tried_at: datetime | None = None
+    cancel_wanted: bool = False
+    escalated: set[str] = field(default_factory=set)
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase is not Phase.DONE
+
+    @property
+    def leaves(self) -> Decimal:
+        return self.order.quantity.value - self.filled
+
+    @property
+    def is_day_market(self) -> bool:
+        order = self.order
+        return order.order_type is OrderType.MARKET and order.time_in_force is TimeInForce.DAY
+
+    def awaited(self) -> bool:
+        """Worth waiting for within one drain: its fate should be known in moments."""
+        if not self.fresh or not self.is_open:
+            return False
+        if self.phase is Phase.IN_FLIGHT or self.needs_sync or self.cancel_wanted:
+            return True
+        return self.order.order_type is OrderType.MARKET and self.leaves > 0
+
+
+def verdict(tracked: Tracked, event: BrokerEvent) -> Verdict:
+    """Whether ``event`` moves ``tracked`` legally (and has not been seen)."""
+    status = tracked.status
+    if isinstance(event, OrderFilled):
+        fill = event.fill
+        if fill.fill_id in tracked.fill_ids or fill.quantity.value > tracked.leaves:
+            return Verdict.DROP
+        kind = OrderEventKind.FILL
+    elif isinstance(event, OrderAccepted):
+        kind = OrderEventKind.ACCEPT
+    elif isinstance(event, OrderRejected):
+        if status is OrderStatus.SUBMITTED and tracked.filled == 0:
+            return Verdict.ADMIT
+        return Verdict.DROP if status.is_terminal else Verdict.CONFIRM
+    elif isinstance(event, OrderCanceled | OrderExpired):
+        return Verdict.DROP if status.is_terminal else Verdict.CONFIRM
+    elif isinstance(event, OrderCancelRejected):
+        # The engine never parks an order in PENDING_CANCEL; a refused cancel means "look again".
+        return Verdict.DROP if status.is_terminal else Verdict.CONFIRM
+    else:  # pragma: no cover - the union is closed
+        return Verdict.DROP
+    try:
+        next_status(status, kind)
+    except IllegalTransition:
+        return Verdict.DROP
+    return Verdict.ADMIT
+
+
+def apply(tracked: Tracked, event: BrokerEvent, at: datetime) -> None:
+    """Move the projection by an admitted event."""
+    tracked.news_at = at
+    if isinstance(event, OrderFilled):
+        tracked.fill_ids.add(event.fill.fill_id)
+        tracked.filled += event.fill.quantity.value
+        done = tracked.filled >= tracked.order.quantity.value
+        tracked.status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
+        if tracked.phase is Phase.IN_FLIGHT:
+            tracked.phase = Phase.WORKING
+    elif isinstance(event, OrderAccepted):
+        tracked.status = OrderStatus.ACCEPTED
+        tracked.venue_order_id = event.venue_order_id
+        tracked.phase = Phase.WORKING
+    elif isinstance(event, OrderRejected):
+        tracked.status = OrderStatus.REJECTED
+    elif isinstance(event, OrderCanceled):
+        tracked.status = OrderStatus.CANCELED
+    elif isinstance(event, OrderExpired):
+        tracked.status = OrderStatus.EXPIRED
+    if tracked.status.is_terminal:
+        tracked.phase = Phase.DONE
+        tracked.needs_sync = False
