@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -53,6 +53,8 @@ from ouroboros.execution.reconcile import (
     ReconciliationError,
     reconcile,
 )
+from ouroboros.execution.tracking import storable
+from ouroboros.risk import RiskSettings
 from ouroboros.store import AuditReport, RunMode, verify
 from ouroboros.strategy.base import DecisionPolicy
 
@@ -72,6 +74,8 @@ class BrokerSessionSpec:
     """How long to wait after the last step for orders still open to settle."""
     min_confidence: float = 0.0
     report_attempts: int = 3
+    risk: RiskSettings | None = None
+    """Risk limits and breaker (None: the engine's defaults)."""
 
     def __post_init__(self) -> None:
         if len(self.broker_key) > 32:
@@ -126,7 +130,7 @@ def fetch_books(
         fills = await broker.fill_reports(since)
         positions = await broker.position_reports()
         balances = await broker.balance_reports()
-        return BrokerBooks(orders, fills, positions, balances)
+        return BrokerBooks(orders, [storable(f) for f in fills], positions, balances)
 
     for attempt in range(1, attempts + 1):
         try:
@@ -212,6 +216,10 @@ def run_broker_session(
         run_id=spec.run_id,
         min_confidence=spec.min_confidence,
     )
+    if spec.risk is not None:
+        config = replace(
+            config, risk_limits=spec.risk.to_limits(), breaker=spec.risk.to_breaker_config()
+        )
     try:
         outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
         last = outcome.result.equity_times[-1] if outcome.result.equity_times else started_at

@@ -52,7 +52,7 @@ from ouroboros.errors import OuroborosError, OutcomeUnknown, RetryError, SkipErr
 from ouroboros.execution.ports import BrokerPort, OrderReport
 from ouroboros.execution.reconcile import catch_up
 from ouroboros.execution.simulator import BarPoint, FillAt, FillModel
-from ouroboros.execution.tracking import Phase, Tracked, Verdict, apply, verdict
+from ouroboros.execution.tracking import Phase, Tracked, Verdict, apply, storable, verdict
 
 T = TypeVar("T")
 Notify = Callable[[str, datetime, dict[str, Any]], None]
@@ -180,8 +180,7 @@ class BrokerVenue:
         tracked = self._orders.get(client_order_id)
         if tracked is None or not tracked.is_open:
             return False
-        tracked.cancel_reason = reason or "canceled"
-        tracked.cancel_wanted = True
+        tracked.want_cancel(reason or "canceled", self._clock())
         tracked.fresh = True
         if tracked.phase is Phase.IN_FLIGHT:
             self._sync([tracked])  # cannot cancel what the broker has not acknowledged yet
@@ -207,9 +206,7 @@ class BrokerVenue:
             order = tracked.order
             if order.instrument_id in instrument_ids and order.time_in_force is TimeInForce.DAY:
                 tracked.fresh = True
-                if not tracked.cancel_wanted:
-                    tracked.cancel_reason = "session end (DAY order)"
-                    tracked.cancel_wanted = True
+                tracked.want_cancel("session end (DAY order)", self._clock())
                 if tracked.phase is Phase.WORKING and tracked.cancel_sent_at is None:
                     self._send_cancel(tracked)
 
@@ -318,8 +315,10 @@ class BrokerVenue:
 
     # ------------------------------------------------------------------ cancel
     def _send_cancel(self, tracked: Tracked) -> bool:
+        """One cancel request; the confirmation is looked for shortly after (``needs_sync``)."""
         cid = tracked.order.client_order_id
         tracked.cancel_tried_at = self._clock()
+        tracked.needs_sync = True
         try:
             self._call("cancel", self.broker.cancel(tracked.order))
         except OutcomeUnknown as exc:
@@ -329,7 +328,6 @@ class BrokerVenue:
             )
             return True
         except (RetryError, SkipError) as exc:
-            tracked.needs_sync = True  # filled or gone already? the reports will say
             self._emit_notice(
                 "venue.cancel_failed", {"client_order_id": cid.value, "error": str(exc)}
             )
@@ -363,13 +361,14 @@ class BrokerVenue:
         if found is Verdict.CONFIRM:
             tracked.needs_sync = True
             if isinstance(event, OrderCancelRejected):
-                tracked.cancel_sent_at = None
                 self._emit_notice(
                     "venue.cancel_rejected",
                     {"client_order_id": event.client_order_id.value, "reason": event.reason},
                 )
             return
         stamped = self._stamped(event)
+        if isinstance(stamped, OrderFilled):
+            stamped = OrderFilled(storable(stamped.fill))
         apply(tracked, stamped, self._clock())
         self._out.append(stamped)
 
@@ -403,18 +402,17 @@ class BrokerVenue:
                 if idle >= timeout:
                     self._escalate(tracked, "outcome_unknown", idle)
                 continue
-            if tracked.cancel_sent_at is not None:
-                if now - tracked.cancel_sent_at >= timeout:
-                    self._escalate(tracked, "cancel_unconfirmed", now - tracked.cancel_sent_at)
-                continue
             if idle >= timeout and tracked.is_day_market and not tracked.cancel_wanted:
-                tracked.cancel_reason = f"timeout: no news for {idle.total_seconds():.0f}s"
-                tracked.cancel_wanted = True
+                tracked.want_cancel(f"timeout: no news for {idle.total_seconds():.0f}s", now)
+            if not tracked.cancel_wanted:
+                continue
             tried = tracked.cancel_tried_at
-            if tracked.cancel_wanted and (tried is None or now - tried >= quick):
-                self._send_cancel(tracked)
-            if tracked.cancel_wanted and tried is not None and now - tried >= timeout:
-                self._escalate(tracked, "cancel_unconfirmed", now - tried)
+            retry_after = quick if tracked.cancel_failed_last else stale
+            if tried is None or now - tried >= retry_after:
+                self._send_cancel(tracked)  # first try, or the order is still there
+            first = tracked.cancel_first_at or now
+            if now - first >= timeout:
+                self._escalate(tracked, "cancel_unconfirmed", now - first)
 
     def _sync(self, targets: Sequence[Tracked]) -> None:
         """Look ``targets`` up in the broker's reports and adopt what they say."""
@@ -449,7 +447,7 @@ class BrokerVenue:
                 report,
                 fills_by.get(cid, []),
                 self._event_ts(None),
-                tracked.cancel_reason if tracked.cancel_sent_at is not None else "",
+                tracked.cancel_reason if tracked.cancel_wanted else "",
             )
             for event in events:
                 self._admit(tracked, event)

@@ -56,7 +56,6 @@ class DifferenceKind(StrEnum):
     FILL_CONFLICT = "fill_conflict"
     FILLED_QUANTITY = "filled_quantity"
     POSITION = "position_mismatch"
-    AVERAGE_PRICE = "average_price"
     CASH = "cash_mismatch"
 
 
@@ -277,7 +276,6 @@ def reconcile(
     *,
     adopt_cash: bool,
     baseline: Mapping[InstrumentId, Decimal] | None = None,
-    price_tolerance: Decimal = Decimal("0.0001"),
 ) -> Reconciliation:
     """Compare ``ours`` with ``theirs`` and list every difference and adoption.
 
@@ -339,7 +337,7 @@ def reconcile(
             diffs.append(_unknown_order(report, cid))
 
     adopted = [e.fill for e in adoptions if isinstance(e, OrderFilled)]
-    diffs += _positions(ours, theirs, adopted, baseline or {}, price_tolerance)
+    diffs += _positions(ours, theirs, adopted, baseline or {})
     cash = _broker_cash(theirs.balances)
     if ours.cash is not None:
         diffs += _cash(ours.cash, cash, adopted, adopt_cash)
@@ -417,8 +415,9 @@ def _positions(
     theirs: BrokerBooks,
     adopted: Sequence[Fill],
     baseline: Mapping[InstrumentId, Decimal],
-    tolerance: Decimal,
 ) -> list[Difference]:
+    """Quantities only: brokers keep average cost their own way (rounding, cost removal on
+    sells), so an average is no evidence either way."""
     expected: dict[InstrumentId, Decimal] = defaultdict(Decimal)
     for iid, qty in baseline.items():
         expected[iid] += qty
@@ -443,54 +442,7 @@ def _positions(
                     theirs=str(have),
                 )
             )
-    return diffs + _average_prices(ours, reported, adopted, baseline, tolerance)
-
-
-def _average_prices(
-    ours: OurBooks,
-    reported: Mapping[InstrumentId, PositionReport],
-    adopted: Sequence[Fill],
-    baseline: Mapping[InstrumentId, Decimal],
-    tolerance: Decimal,
-) -> list[Difference]:
-    """Informational: the broker's average cost against ours, where ours is comparable (no
-    baseline, nothing adopted) - brokers round averages and remove cost on sells their way."""
-    touched = {f.instrument_id for f in adopted} | {i for i, q in baseline.items() if q}
-    averages = _our_averages(ours.fills)
-    diffs: list[Difference] = []
-    for iid, qty in sorted(ours.positions.items()):
-        report = reported.get(iid)
-        mine = averages.get(iid)
-        if not qty or report is None or iid in touched or mine is None:
-            continue
-        theirs = report.average_price
-        if theirs > 0 and abs(mine - theirs) / theirs > tolerance:
-            diffs.append(
-                Difference(
-                    DifferenceKind.AVERAGE_PRICE,
-                    True,
-                    f"{iid}: average cost {mine:.4f} here, {theirs} at the broker (informational)",
-                    instrument_id=str(iid),
-                    ours=f"{mine:.4f}",
-                    theirs=str(theirs),
-                )
-            )
     return diffs
-
-
-def _our_averages(fills: Sequence[Fill]) -> dict[InstrumentId, Decimal]:
-    """Average cost of the open quantity per instrument, moving-average style."""
-    qty: dict[InstrumentId, Decimal] = defaultdict(Decimal)
-    cost: dict[InstrumentId, Decimal] = defaultdict(Decimal)
-    for fill in sorted(fills, key=lambda f: (f.ts, f.fill_id)):
-        iid, q = fill.instrument_id, fill.quantity.value
-        if fill.side.sign > 0:
-            qty[iid] += q
-            cost[iid] += q * fill.price.value
-        elif qty[iid] > 0:
-            cost[iid] -= cost[iid] * min(q, qty[iid]) / qty[iid]
-            qty[iid] -= min(q, qty[iid])
-    return {i: cost[i] / qty[i] for i in qty if qty[i] > 0}
 
 
 def _broker_cash(balances: Sequence[BalanceReport]) -> dict[Currency, Decimal]:

@@ -9,7 +9,7 @@ venue projects each order's status and admits only events that move it legally, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -23,7 +23,9 @@ from ouroboros.domain.events import (
     OrderFilled,
     OrderRejected,
 )
+from ouroboros.domain.fills import Fill
 from ouroboros.domain.ids import VenueOrderId
+from ouroboros.domain.money import Price
 from ouroboros.domain.orders import (
     IllegalTransition,
     Order,
@@ -33,6 +35,22 @@ from ouroboros.domain.orders import (
     TimeInForce,
     next_status,
 )
+
+PRICE_PLACES = Decimal("1e-10")
+
+
+def storable(fill: Fill) -> Fill:
+    """A fill whose price fits the books (10 decimal places).
+
+    A broker that reports cumulative amounts (KIS's daily order list) prices a step that spans
+    several executions at their average, which can be a repeating decimal; rounding it at the
+    tenth place changes the booked cash by far less than the currency's smallest unit.
+    """
+    price = fill.price.value
+    rounded = price.quantize(PRICE_PLACES)
+    if rounded == price:
+        return fill
+    return replace(fill, price=Price(rounded))
 
 
 class Phase(Enum):
@@ -68,10 +86,11 @@ class Tracked:
     fill_ids: set[str] = field(default_factory=set)
     fresh: bool = True
     needs_sync: bool = False
-    cancel_reason: str = ""
-    cancel_sent_at: datetime | None = None
-    cancel_tried_at: datetime | None = None
     cancel_wanted: bool = False
+    cancel_reason: str = ""
+    cancel_first_at: datetime | None = None
+    cancel_tried_at: datetime | None = None
+    cancel_sent_at: datetime | None = None
     escalated: set[str] = field(default_factory=set)
 
     @property
@@ -81,6 +100,19 @@ class Tracked:
     @property
     def leaves(self) -> Decimal:
         return self.order.quantity.value - self.filled
+
+    def want_cancel(self, reason: str, now: datetime) -> None:
+        """Remember that the order must go (the first reason and time win)."""
+        if not self.cancel_wanted:
+            self.cancel_wanted = True
+            self.cancel_reason = reason
+            self.cancel_first_at = now
+
+    @property
+    def cancel_failed_last(self) -> bool:
+        """The last cancel attempt did not get through (retry soon rather than later)."""
+        tried, sent = self.cancel_tried_at, self.cancel_sent_at
+        return tried is not None and (sent is None or sent < tried)
 
     @property
     def is_day_market(self) -> bool:
