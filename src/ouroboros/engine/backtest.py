@@ -104,7 +104,7 @@ def run(
 ) -> RunOutcome:
     """Run ``policy`` over ``feeds``. Without ``venue`` orders fill in the bar simulator against
     a copy of the starting books; with one (a broker-backed venue) they go there."""
-    gated = MutableSink(sink or MemorySink())
+    gated = sink if isinstance(sink, MutableSink) else MutableSink(sink or MemorySink())
     base = config.cash.currency
     portfolio = Portfolio(base)
     portfolio.deposit(config.cash)

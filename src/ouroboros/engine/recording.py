@@ -9,6 +9,7 @@ half of one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -37,6 +38,7 @@ from ouroboros.store import (
     SnapshotRecord,
     TradeRecord,
 )
+from ouroboros.store.session import transaction
 
 
 class StoreSink:
@@ -47,7 +49,9 @@ class StoreSink:
     ) -> None:
         self.run_id = run_id
         self.broker = broker
-        self.writer = BatchWriter(engine, every_steps=every_steps)
+        # Only step boundaries flush (no size-triggered flush mid-step): a committed batch
+        # always ends at a cursor, which is what makes resuming after a crash exact.
+        self.writer = BatchWriter(engine, max_rows=sys.maxsize, every_steps=every_steps)
 
     def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None:
         self.writer.add_event(EventRecord(kind, payload, ts, run_id=self.run_id))
@@ -122,11 +126,21 @@ def start_run(
     started_at: datetime,
     deposits: Sequence[Money],
 ) -> None:
-    """Create the run row and book its starting capital as explicit capital events."""
-    RunRepository(engine).start(RunRecord(run_id, mode, config_hash, started_at))
-    capital = CapitalEvents(engine)
-    for money in deposits:
-        capital.record(CapitalEvent(run_id, CapitalEventKind.DEPOSIT, money, started_at))
+    """Create the run row and book its starting capital as explicit capital events, in one
+    transaction: a crash leaves either no run or a run with all of its capital."""
+    with transaction(engine, immediate=True) as conn:
+        RunRepository(conn).start(RunRecord(run_id, mode, config_hash, started_at))
+        capital = CapitalEvents(conn)
+        for money in deposits:
+            capital.record(
+                CapitalEvent(
+                    run_id,
+                    CapitalEventKind.DEPOSIT,
+                    money,
+                    started_at,
+                    event_id=f"{run_id}-deposit-{money.currency.value}",
+                )
+            )
 
 
 def finish_run(engine: SqlEngine, run_id: str, at: datetime, ok: bool) -> None:

@@ -4,7 +4,9 @@ policy over KR, US_NASDAQ and JP on bundled and synthetic data with a simulated 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import time
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -17,16 +19,21 @@ from ouroboros.domain.currency import Currency
 from ouroboros.domain.money import Money
 from ouroboros.engine.backtest import RunConfig
 from ouroboros.engine.backtest import run as run_engine
+from ouroboros.engine.clock import LiveClock
 from ouroboros.engine.compose import STATIC_FX, split_cash
 from ouroboros.engine.loop import StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
-from ouroboros.engine.recording import StoreSink, finish_run, start_run
+from ouroboros.engine.recording import StoreSink, finish_run
 from ouroboros.engine.replay import DEFAULT_MARKETS, ReplayPlan, replay_feeds
+from ouroboros.engine.resume import ResumeRefused, open_run, resume_for
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
+from ouroboros.execution.order_manager import MutableSink
 from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
-from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade, verify
+from ouroboros.interfaces.cli.run_broker import run_broker
+from ouroboros.risk import RiskSettings
+from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, upgrade, verify
 from ouroboros.strategy.playbook.policy import PlaybookPolicy
 
 
@@ -47,7 +54,9 @@ def run(
     cash: str = typer.Option(
         "100000", "--cash", help="starting cash in USD, split across currencies"
     ),
-    sizing: str = typer.Option("fraction:0.1", "--sizing", help="all_in, fraction:F or fixed:N"),
+    sizing: str = typer.Option(
+        "fraction:0.1", "--sizing", help="all_in, fraction:F, fixed:N or risk (volatility-targeted)"
+    ),
     db: str | None = typer.Option(
         None,
         "--db",
@@ -59,8 +68,51 @@ def run(
     json_output: bool = typer.Option(
         False, "--json", help="machine-readable final summary on stdout"
     ),
+    fresh: bool = typer.Option(
+        False,
+        "--fresh",
+        help="start a new run even if an unfinished run with the same settings exists",
+    ),
+    pace: float = typer.Option(
+        0.0,
+        "--pace",
+        min=0.0,
+        help="wall-clock seconds to pause after each market-day (demos, crash drills)",
+    ),
+    flush_every: int = typer.Option(
+        20,
+        "--flush-every",
+        min=1,
+        help="price points per database transaction (a crash loses at most this many)",
+    ),
+    broker: str = typer.Option(
+        "paper", "--broker", help="paper (offline simulator) or kis (KIS / KIS sandbox)"
+    ),
+    kis_url: str | None = typer.Option(
+        None, "--kis-url", help="KIS REST base URL, e.g. a sandbox (default: KIS_BASE_URL or KIS)"
+    ),
 ) -> None:
-    """Run the main job: offline replay paper trading on the default settings."""
+    """Run the main job: offline replay paper trading on the default settings.
+
+    Killed or interrupted, the same command resumes the unfinished run where its record ends.
+    Risk limits and the circuit breaker come from the environment (docs/risk.md).
+    With --broker kis the orders go to KIS (credentials from KIS_*; docs/kis.md)."""
+    if broker != "paper":
+        run_broker(
+            broker=broker,
+            kis_url=kis_url,
+            markets=markets,
+            days=days,
+            end=end,
+            policy=policy,
+            param=param,
+            symbols=symbols,
+            sizing=sizing,
+            db=db,
+            report_dir=report_dir,
+            json_output=json_output,
+        )
+        return
     codes = tuple(m.strip().upper() for m in markets.split(",") if m.strip())
     try:
         plan = ReplayPlan(codes, days, date.fromisoformat(end) if end else None, symbols, seed)
@@ -72,27 +124,37 @@ def run(
         base = Currency.USD
         ordered = [base, *[c for c in currencies if c is not base]]
         start_cash, extra = split_cash(Money(decimal_option(cash, "--cash"), base), ordered)
-        run_id = "r" + new_id()[:12]
+        risk = RiskSettings.from_env()
+        store = make_engine(resolve_url(db))
+        upgrade(store)
+        started_at = min(f.open_times[f.warmup_rows] for f in feeds)
+        # The same command resumes the same run: everything that shapes it is in the hash.
+        fingerprint = (
+            f"{plan}|{policy}|{sorted(param)}|{cash}|{sizing}|"
+            f"{json.dumps(risk.model_dump(mode='json'), sort_keys=True)}"
+        )
+        run_id, point = open_run(
+            store,
+            config_hash=hashlib.sha256(fingerprint.encode()).hexdigest(),
+            mode=RunMode.REPLAY,
+            started_at=started_at,
+            deposits=[start_cash, *extra],
+            fresh=fresh,
+            now=LiveClock().now(),
+        )
         config = RunConfig(
             cash=start_cash,
             extra_cash=extra,
             sizing=Sizing.parse(sizing),
             fx=STATIC_FX,
             run_id=run_id,
+            risk_limits=risk.to_limits(),
+            breaker=risk.to_breaker_config(),
         )
-        store = make_engine(resolve_url(db))
-        upgrade(store)
-        started_at = min(f.open_times[f.warmup_rows] for f in feeds)
-        fingerprint = f"{plan}|{policy}|{sorted(param)}|{cash}|{sizing}"
-        start_run(
-            store,
-            run_id,
-            RunMode.REPLAY,
-            hashlib.sha256(fingerprint.encode()).hexdigest(),
-            started_at,
-            [start_cash, *extra],
-        )
-        sink = StoreSink(store, run_id)
+        sink = MutableSink(StoreSink(store, run_id, every_steps=flush_every))
+        resume = resume_for(store, point, sink) if point is not None else None
+        if point is not None and not json_output:
+            console.print(f"resuming run {run_id} at point {point.position}")
         if isinstance(chosen, PlaybookPolicy):
             # Every playbook the planner writes joins the audit trail (ARCHITECTURE.md §3.3).
             chosen.on_playbook = lambda pb: sink.emit(
@@ -113,6 +175,8 @@ def run(
             def on_step(step: StepSummary) -> None:
                 daily[step.market].append(step)
                 progress.advance(task)
+                if pace:
+                    time.sleep(pace)
                 if not json_output:
                     prev = daily[step.market][-2].equity if len(daily[step.market]) > 1 else None
                     change = f"{(step.equity / prev - 1) * 100:+.2f}%" if prev else "   n/a"
@@ -122,8 +186,12 @@ def run(
                     )
 
             try:
-                outcome = run_engine(feeds, chosen, config, sink=sink, on_step=on_step)
-            except BaseException:
+                outcome = run_engine(
+                    feeds, chosen, config, sink=sink, on_step=on_step, resume=resume
+                )
+            except ResumeRefused:
+                raise  # the run stays unfinished: nothing new was written
+            except Exception:
                 finish_run(store, run_id, started_at, ok=False)
                 raise
         finish_run(store, run_id, outcome.result.equity_times[-1], ok=True)

@@ -71,3 +71,10 @@ class OrderRepository:
         with transaction(self._bind) as conn:
             rows = conn.execute(query.order_by(ORDERS.c.created_at, ORDERS.c.id)).mappings()
             return [order_from(row) for row in rows]
+
+    def for_run(self, run_id: str) -> list[Order]:
+        """Every order of a run, oldest first (a resumed run checks its books against these)."""
+        query = ORDERS.select().where(ORDERS.c.run_id == run_id)
+        with transaction(self._bind) as conn:
+            rows = conn.execute(query.order_by(ORDERS.c.created_at, ORDERS.c.id)).mappings()
+            return [order_from(row) for row in rows]

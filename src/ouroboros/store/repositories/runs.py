@@ -58,6 +58,18 @@ class RunRepository:
             row = conn.execute(query).mappings().first()
         return _run_from(row) if row else None
 
+    def latest_unfinished(self, config_hash: str) -> RunRecord | None:
+        """The newest run with this configuration that never finished (crashed or killed)."""
+        query = (
+            RUNS.select()
+            .where(RUNS.c.config_hash == config_hash, RUNS.c.status == RunStatus.RUNNING.value)
+            .order_by(RUNS.c.started_at.desc(), RUNS.c.run_id.desc())
+            .limit(1)
+        )
+        with transaction(self._bind) as conn:
+            row = conn.execute(query).mappings().first()
+        return _run_from(row) if row else None
+
     def save_cursor(
         self, run_id: str, cursor_at: datetime, cursor: Mapping[str, Any] | None = None
     ) -> None:
