@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,11 @@ from ouroboros.engine.backtest import RunConfig, RunOutcome, run
 from ouroboros.engine.compose import STATIC_FX, LoadedFeeds, load_feeds, split_cash
 from ouroboros.engine.policies import make_policy, parse_params
 from ouroboros.engine.sizing import Sizing
-from ouroboros.errors import OuroborosError
+from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.execution.simulator import FillAt, FillModel
 from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
+from ouroboros.risk import RiskSettings
 
 
 def backtest(
@@ -35,18 +37,29 @@ def backtest(
         help="flat commission rate per side, exact (e.g. 0.002); default: market fee schedules",
     ),
     fill: str = typer.Option("next_open", "--fill", help="next_open or close"),
-    sizing: str = typer.Option("fraction:0.1", "--sizing", help="all_in, fraction:F or fixed:N"),
+    sizing: str = typer.Option(
+        "fraction:0.1", "--sizing", help="all_in, fraction:F, fixed:N or risk (volatility-targeted)"
+    ),
     spread: str = typer.Option("0.0005", "--spread", help="full bid-ask spread as a fraction"),
     slippage: str = typer.Option("0.0015", "--slippage", help="slippage as a fraction"),
     report: Path | None = typer.Option(
         None, "--report", help="write a self-contained HTML report here"
     ),
     json_output: bool = typer.Option(False, "--json", help="machine-readable result on stdout"),
+    risk_profile: str | None = typer.Option(
+        None,
+        "--risk-profile",
+        help="default or permissive (reference backtests only); default: RISK_PROFILE or default",
+    ),
 ) -> None:
-    """Backtest a strategy on historical or synthetic bars and report its statistics."""
+    """Backtest a strategy on historical or synthetic bars and report its statistics.
+
+    Every order passes the risk manager with the limits of the environment (docs/risk.md);
+    ``--risk-profile permissive`` lifts them (and the breaker) to compare with other tools."""
     try:
         loaded = load_feeds(data, _date(start, "--start"), _date(end, "--end"))
         config = _config(loaded, cash, commission, fill, sizing, spread, slippage)
+        config = _with_risk(config, risk_profile)
         outcome = run(loaded.feeds, make_policy(strategy, parse_params(param)), config)
     except (OuroborosError, ValueError) as exc:
         err_console.print(f"[red]backtest failed:[/red] {exc}")
@@ -112,6 +125,20 @@ def _date(text: str | None, option: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{option} must be YYYY-MM-DD, was {text!r}") from None
+
+
+def _with_risk(config: RunConfig, profile: str | None) -> RunConfig:
+    if profile is not None and profile not in ("default", "permissive"):
+        raise ConfigError(f"--risk-profile must be default or permissive, was {profile!r}")
+    settings = RiskSettings.from_env()
+    if profile is not None:
+        settings = settings.model_copy(update={"risk_profile": profile})
+    permissive = settings.risk_profile == "permissive"
+    return replace(
+        config,
+        risk_limits=settings.to_limits(),
+        breaker=None if permissive else settings.to_breaker_config(),
+    )
 
 
 def _config(

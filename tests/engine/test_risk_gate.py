@@ -1,0 +1,224 @@
+"""The engine's orders all pass the risk manager; the breaker sees every mark and survives
+restarts (tripped stays tripped); venues without resting stops get engine-held exits."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ouroboros.domain import Instrument, Money
+from ouroboros.domain.orders import OrderSide, OrderType
+from ouroboros.domain.portfolio import Portfolio
+from ouroboros.engine.backtest import Resume, RunConfig, daily_feed, run
+from ouroboros.engine.sizing import Sizing
+from ouroboros.execution.fees import DEFAULT_FEES
+from ouroboros.execution.order_manager import MemorySink
+from ouroboros.execution.simulator import FillModel, FillSimulator
+from ouroboros.risk import BreakerConfig, CircuitBreaker
+from ouroboros.strategy.sma_cross import SmaCross
+from ouroboros.strategy.ta import TechnicalStrategy
+from tests.engine.test_engine import random_panel
+
+STRICT = BreakerConfig(
+    max_consecutive_losses=1,
+    cooldown=timedelta(days=3650),
+    auto_resume=frozenset(),
+    max_drawdown_pct=None,
+    drawdown_resume_pct=None,
+    max_daily_loss_pct=None,
+)
+
+
+class CheckpointSink(MemorySink):
+    """Keeps every checkpoint, as the database keeps the cursor of every committed batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checkpoints: list[dict[str, Any]] = []
+
+    def step(self, at: datetime, checkpoint: Any = None) -> None:
+        super().step(at, checkpoint)
+        self.checkpoints.append(dict(checkpoint))
+
+
+def feed(n: int, bars: int, seed: int) -> list[Any]:
+    panel = random_panel(n, bars, seed=seed)
+    return [daily_feed("US_NYSE", panel, [Instrument.for_venue(s) for s in panel.symbols])]
+
+
+def risk_events(sink: MemorySink, side: str | None = None) -> list[tuple[str, datetime, Any]]:
+    return [
+        e
+        for e in sink.events
+        if e[0].startswith("risk.") and (side is None or e[2]["side"] == side)
+    ]
+
+
+def test_default_limits_never_hold_more_than_ten_positions() -> None:
+    sink = MemorySink()
+    outcome = run(
+        feed(20, 400, seed=11),
+        SmaCross(fast=5, slow=20),
+        RunConfig(cash=Money.of(10_000_000, "USD"), sizing=Sizing.parse("fixed:10")),
+        sink=sink,
+    )
+    trades = outcome.result.trades.all_trades()
+    moments = sorted(
+        [(t.entry_ts, 1) for t in trades] + [(t.exit_ts, -1) for t in trades if t.exit_ts],
+        key=lambda m: (m[0], m[1]),
+    )
+    held = peak = 0
+    for _, change in moments:
+        held += change
+        peak = max(peak, held)
+    assert peak == 10
+    denied = [e for e in risk_events(sink, "BUY") if e[2]["verdict"] == "DENY"]
+    assert any(c["code"] == "MAX_POSITIONS" for e in denied for c in e[2]["checks"])
+
+
+def test_every_order_was_approved_by_the_risk_manager_first() -> None:
+    sink = MemorySink()
+    run(
+        feed(8, 300, seed=3),
+        TechnicalStrategy(),
+        RunConfig(cash=Money.of(1_000_000, "USD")),
+        sink=sink,
+    )
+    approved = {
+        e[2]["decision_id"] for e in risk_events(sink) if e[2]["verdict"] in ("APPROVE", "RESIZE")
+    }
+    created = [e for e in sink.events if e[0] == "order.created"]
+    assert created
+    assert all(e[2]["decision_id"] in approved for e in created)
+    # the approved quantity is what was ordered
+    quantities = {
+        (e[2]["decision_id"], e[2]["side"]): e[2]["quantity"]
+        for e in risk_events(sink)
+        if e[2]["verdict"] != "DENY"
+    }
+    for e in created:
+        if e[2]["type"] == "MARKET":
+            assert quantities[(e[2]["decision_id"], e[2]["side"])] == e[2]["quantity"]
+
+
+def test_a_tripped_breaker_blocks_entries_and_lets_exits_through() -> None:
+    sink = MemorySink()
+    run(
+        feed(10, 400, seed=4),
+        SmaCross(fast=5, slow=20),
+        RunConfig(cash=Money.of(1_000_000, "USD"), sizing=Sizing.parse("fixed:10"), breaker=STRICT),
+        sink=sink,
+    )
+    trips = [e for e in sink.events if e[0] == "breaker.BreakerTripped"]
+    assert len(trips) == 1
+    tripped_at = trips[0][1]
+    later = [e for e in risk_events(sink) if e[1] > tripped_at]
+    buys = [e for e in later if e[2]["side"] == "BUY"]
+    sells = [e for e in later if e[2]["side"] == "SELL"]
+    assert buys
+    assert all(e[2]["verdict"] == "DENY" for e in buys)
+    assert all(any(c["code"] == "CIRCUIT_BREAKER" for c in e[2]["checks"]) for e in buys)
+    assert sells
+    assert all(e[2]["verdict"] != "DENY" for e in sells)
+
+
+def test_restart_keeps_a_tripped_breaker_tripped_even_with_looser_settings() -> None:
+    feeds = feed(10, 400, seed=4)
+    first = CheckpointSink()
+    run(
+        feeds,
+        SmaCross(fast=5, slow=20),
+        RunConfig(cash=Money.of(1_000_000, "USD"), sizing=Sizing.parse("fixed:10"), breaker=STRICT),
+        sink=first,
+    )
+    point = next(c for c in first.checkpoints if c["breaker"]["status"] == "TRIPPED")
+    # Restart with the default (looser) breaker settings: the stored trip must hold.
+    second = CheckpointSink()
+    run(
+        feeds,
+        SmaCross(fast=5, slow=20),
+        RunConfig(cash=Money.of(1_000_000, "USD"), sizing=Sizing.parse("fixed:10")),
+        sink=second,
+        resume=Resume(point["position"], point["breaker"]),
+    )
+    assert second.checkpoints[0]["breaker"]["status"] == "TRIPPED"
+    assert all(c["breaker"]["status"] == "TRIPPED" for c in second.checkpoints)
+    assert not [e for e in risk_events(second, "BUY") if e[2]["verdict"] != "DENY"], (
+        "an entry was approved after the restart"
+    )
+    restored = CircuitBreaker.from_dict(second.checkpoints[-1]["breaker"])
+    assert restored.config.max_consecutive_losses == 1  # tightened, never loosened
+
+
+def test_a_resumed_run_writes_only_what_comes_after_the_resume_point() -> None:
+    feeds = feed(6, 300, seed=8)
+    config = RunConfig(cash=Money.of(1_000_000, "USD"))
+    whole = CheckpointSink()
+    full = run(feeds, TechnicalStrategy(), config, sink=whole)
+    middle = whole.checkpoints[len(whole.checkpoints) // 2]
+    tail = CheckpointSink()
+    seen: list[int] = []
+    resumed = run(
+        feeds,
+        TechnicalStrategy(),
+        config,
+        sink=tail,
+        resume=Resume(middle["position"], middle["breaker"], verify=lambda e: seen.append(1)),
+    )
+    assert seen == [1]
+    assert resumed.final_equity == full.final_equity
+    assert [f.fill_id for f in resumed.result.fills] == [f.fill_id for f in full.result.fills]
+    recorded_after = [f.fill_id for f in tail.fills]
+    expected_after = [f.fill_id for f in whole.fills[middle["fills"] :]]
+    assert recorded_after == expected_after
+    assert tail.checkpoints == whole.checkpoints[len(whole.checkpoints) // 2 + 1 :]
+
+
+class NoRestingStops(FillSimulator):
+    """A venue like KIS: no resting stop or GTC orders."""
+
+    @property
+    def supports_protective_orders(self) -> bool:
+        return False
+
+
+def test_venues_without_resting_stops_get_engine_held_exits() -> None:
+    feeds = feed(10, 400, seed=6)
+    instruments = {i.id: i for f in feeds for i in f.instruments}
+    cash = Money.of(1_000_000, "USD")
+    books = Portfolio(cash.currency)
+    books.deposit(cash)
+    venue = NoRestingStops(
+        instruments, lambda inst: DEFAULT_FEES[inst.venue], FillModel(), books, id_prefix="NS"
+    )
+    sink = MemorySink()
+    run(feeds, TechnicalStrategy(), RunConfig(cash=cash), sink=sink, venue=venue)
+    orders = list(sink.orders.values())
+    assert orders
+    assert all(o.order_type is OrderType.MARKET for o in orders)
+    held = [e for e in sink.events if e[0] == "protect.engine_held"]
+    assert held
+    exits = [o for o in orders if o.side is OrderSide.SELL and "engine-held" in o.reason]
+    assert exits, "no stop-loss or take-profit level was ever reached"
+
+
+def test_decisions_carry_context_and_inputs_and_link_to_orders() -> None:
+    sink = MemorySink()
+    run(feed(6, 300, seed=8), TechnicalStrategy(), RunConfig(cash=Money.of(1e6, "USD")), sink=sink)
+    assert sink.decisions
+    d = sink.decisions[0]
+    assert d.context["policy"] == "ta"
+    assert {"equity", "cash", "position", "breaker"} <= set(d.context)
+    assert d.inputs["bar"]["close"] is not None
+    assert "rsi_14" in d.inputs["features"]
+    ids = {x.decision_id for x in sink.decisions}
+    assert all(decision_id in ids for _, decision_id in sink.trades if decision_id)
+    assert sink.trades
+
+
+def test_the_reference_config_is_permissive_without_a_breaker() -> None:
+    config = RunConfig.reference(Money.of(10_000, "USD"))
+    assert config.breaker is None
+    assert config.risk_limits.max_position_pct is None
+    assert config.risk_limits.cash_buffer_pct == Decimal(0)
