@@ -192,6 +192,10 @@ class Engine:
         self._last_equity = 0.0
         self._mark()
 
+    @property
+    def instruments(self) -> Mapping[InstrumentId, Instrument]:
+        return self._instruments
+
     def timeline(self) -> list[tuple[datetime, int, int, int]]:
         points: list[tuple[datetime, int, int, int]] = []
         for m, state in enumerate(self._markets):
