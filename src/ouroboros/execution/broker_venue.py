@@ -308,6 +308,9 @@ class BrokerVenue:
                 self._admit(tracked, OrderAccepted(cid, ack.venue_order_id, self._event_ts(None)))
             elif ack.accepted:
                 tracked.phase = Phase.WORKING
+            if ack.accepted:
+                if order.order_type is OrderType.MARKET:  # its fills are due: poll if no push
+                    tracked.want_sync(self._clock() + self.config.sync_interval)
             else:
                 reason = ack.reason or "rejected by the broker"
                 self._admit(tracked, OrderRejected(cid, reason, self._event_ts(None)))
@@ -315,10 +318,12 @@ class BrokerVenue:
 
     # ------------------------------------------------------------------ cancel
     def _send_cancel(self, tracked: Tracked) -> bool:
-        """One cancel request; the confirmation is looked for shortly after (``needs_sync``)."""
+        """One cancel request; the confirmation is looked for shortly after (a push usually
+        brings it first)."""
         cid = tracked.order.client_order_id
         tracked.cancel_tried_at = self._clock()
-        tracked.needs_sync = True
+        tracked.fresh = True  # the drain under way waits for the confirmation
+        tracked.want_sync(tracked.cancel_tried_at + self.config.sync_interval)
         try:
             self._call("cancel", self.broker.cancel(tracked.order))
         except OutcomeUnknown as exc:
@@ -354,12 +359,12 @@ class BrokerVenue:
                 continue
             self._admit(tracked, event)
 
-    def _admit(self, tracked: Tracked, event: BrokerEvent) -> None:
-        found = verdict(tracked, event)
+    def _admit(self, tracked: Tracked, event: BrokerEvent, confirmed: bool = False) -> None:
+        found = verdict(tracked, event, confirmed)
         if found is Verdict.DROP:
             return
         if found is Verdict.CONFIRM:
-            tracked.needs_sync = True
+            tracked.want_sync(self._clock())  # check the fills before the order closes
             if isinstance(event, OrderCancelRejected):
                 self._emit_notice(
                     "venue.cancel_rejected",
@@ -387,14 +392,21 @@ class BrokerVenue:
         now = self._clock()
         stale, timeout = self.config.stale_after, self.config.timeout_after
         quick = self.config.sync_interval
-        due = [
-            t
-            for t in self._open()
-            if (t.needs_sync and now - t.checked_at >= quick)
-            or (now - t.news_at >= stale and now - t.checked_at >= stale)
+        stale_ones = [
+            t for t in self._open() if now - t.news_at >= stale and now - t.checked_at >= stale
         ]
-        if due:
-            self._sync(due)
+        due = [t for t in self._open() if t.sync_due_at is not None and now >= t.sync_due_at]
+        for tracked in stale_ones:
+            self._emit_notice(
+                "venue.stale_check",
+                {
+                    "client_order_id": tracked.order.client_order_id.value,
+                    "idle_s": round((now - tracked.news_at).total_seconds(), 3),
+                },
+            )
+        targets = [*stale_ones, *(t for t in due if t not in stale_ones)]
+        if targets:
+            self._sync(targets)
         now = self._clock()
         for tracked in self._open():
             idle = now - tracked.news_at
@@ -419,11 +431,14 @@ class BrokerVenue:
         now = self._clock()
         for tracked in targets:
             tracked.checked_at = now
+            tracked.sync_due_at = None
         try:
             reports = self._call("order_reports", self.broker.order_reports(self._since))
             fills = self._call("fill_reports", self.broker.fill_reports(self._since))
         except (RetryError, SkipError) as exc:
             self._emit_notice("venue.sync_failed", {"error": str(exc), "orders": len(targets)})
+            for tracked in targets:
+                tracked.want_sync(now + self.config.sync_interval)
             return
         self._take_pushed()  # what the queries themselves brought in (adapters book as they go)
         by_cid: dict[ClientOrderId, OrderReport] = {
@@ -436,7 +451,6 @@ class BrokerVenue:
             if not tracked.is_open:
                 continue
             cid = tracked.order.client_order_id
-            self._emit_notice("venue.stale_check", {"client_order_id": cid.value})
             report = by_cid.get(cid)
             if report is None:
                 self._not_reported(tracked)
@@ -450,9 +464,10 @@ class BrokerVenue:
                 tracked.cancel_reason if tracked.cancel_wanted else "",
             )
             for event in events:
-                self._admit(tracked, event)
-            # Terminal at the broker but a fill not visible yet: look again shortly.
-            tracked.needs_sync = tracked.is_open and report.status.is_terminal
+                self._admit(tracked, event, confirmed=True)
+            if tracked.is_open and (report.status.is_terminal or tracked.awaited()):
+                # A fill not visible yet, or an order this step waits for: look again soon.
+                tracked.want_sync(now + self.config.sync_interval)
 
     def _not_reported(self, tracked: Tracked) -> None:
         """The broker does not list the order: an in-flight one goes through the adapter's
@@ -460,9 +475,9 @@ class BrokerVenue:
         now = self._clock()
         if tracked.phase is Phase.IN_FLIGHT:
             if now - tracked.attempted_at >= self.config.stale_after:
+                tracked.fresh = True  # this step waits for the answer
                 self._send(tracked)
             return
-        tracked.needs_sync = False
         if now - tracked.news_at >= self.config.timeout_after:
             self._escalate(tracked, "not_reported", now - tracked.news_at)
 

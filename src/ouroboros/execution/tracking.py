@@ -85,7 +85,8 @@ class Tracked:
     venue_order_id: VenueOrderId | None = None
     fill_ids: set[str] = field(default_factory=set)
     fresh: bool = True
-    needs_sync: bool = False
+    sync_due_at: datetime | None = None
+    """When to look the order up in the broker's reports (a confirmation or a poll)."""
     cancel_wanted: bool = False
     cancel_reason: str = ""
     cancel_first_at: datetime | None = None
@@ -100,6 +101,11 @@ class Tracked:
     @property
     def leaves(self) -> Decimal:
         return self.order.quantity.value - self.filled
+
+    def want_sync(self, at: datetime) -> None:
+        """Look the order up at ``at`` (or earlier, if a lookup is already due earlier)."""
+        if self.sync_due_at is None or at < self.sync_due_at:
+            self.sync_due_at = at
 
     def want_cancel(self, reason: str, now: datetime) -> None:
         """Remember that the order must go (the first reason and time win)."""
@@ -123,13 +129,15 @@ class Tracked:
         """Worth waiting for within one drain: its fate should be known in moments."""
         if not self.fresh or not self.is_open:
             return False
-        if self.phase is Phase.IN_FLIGHT or self.needs_sync or self.cancel_wanted:
+        if self.phase is Phase.IN_FLIGHT or self.sync_due_at is not None or self.cancel_wanted:
             return True
         return self.order.order_type is OrderType.MARKET and self.leaves > 0
 
 
-def verdict(tracked: Tracked, event: BrokerEvent) -> Verdict:
-    """Whether ``event`` moves ``tracked`` legally (and has not been seen)."""
+def verdict(tracked: Tracked, event: BrokerEvent, confirmed: bool = False) -> Verdict:
+    """Whether ``event`` moves ``tracked`` legally (and has not been seen). ``confirmed``
+    events come from the broker's reports with every fill before them, so a terminal one may
+    pass; a pushed terminal event asks for that confirmation first."""
     status = tracked.status
     if isinstance(event, OrderFilled):
         fill = event.fill
@@ -141,9 +149,13 @@ def verdict(tracked: Tracked, event: BrokerEvent) -> Verdict:
     elif isinstance(event, OrderRejected):
         if status is OrderStatus.SUBMITTED and tracked.filled == 0:
             return Verdict.ADMIT
-        return Verdict.DROP if status.is_terminal else Verdict.CONFIRM
+        return Verdict.DROP if status.is_terminal or confirmed else Verdict.CONFIRM
     elif isinstance(event, OrderCanceled | OrderExpired):
-        return Verdict.DROP if status.is_terminal else Verdict.CONFIRM
+        if status.is_terminal:
+            return Verdict.DROP
+        if not confirmed:
+            return Verdict.CONFIRM
+        kind = OrderEventKind.CANCEL if isinstance(event, OrderCanceled) else OrderEventKind.EXPIRE
     elif isinstance(event, OrderCancelRejected):
         # The engine never parks an order in PENDING_CANCEL; a refused cancel means "look again".
         return Verdict.DROP if status.is_terminal else Verdict.CONFIRM
@@ -178,4 +190,4 @@ def apply(tracked: Tracked, event: BrokerEvent, at: datetime) -> None:
         tracked.status = OrderStatus.EXPIRED
     if tracked.status.is_terminal:
         tracked.phase = Phase.DONE
-        tracked.needs_sync = False
+        tracked.sync_due_at = None
