@@ -21,6 +21,7 @@ from ouroboros.domain import Instrument, Money
 from ouroboros.domain.playbook import Action, Condition, Op, Playbook, Scenario, StockPlan
 from ouroboros.engine.backtest import RunConfig, daily_feed, run
 from ouroboros.engine.sizing import Sizing
+from ouroboros.execution.order_manager import MemorySink
 from ouroboros.strategy.base import DecisionPolicy, StepView
 from ouroboros.strategy.playbook.scenario_engine import CompiledPlaybook
 from ouroboros.strategy.sma_cross import SmaCross
@@ -45,18 +46,30 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_policy(name: str, make: type[DecisionPolicy] | object, n: int) -> tuple[float, int, int]:
+def bench_policy(
+    name: str, make: type[DecisionPolicy] | object, n: int, *, reference: bool = False
+) -> tuple[float, int, int, int]:
+    """bars/s, fills, trades and risk evaluations of one run (default limits and breaker, or
+    the permissive reference profile)."""
     panel = random_panel(n)
     instruments = [Instrument.for_venue(s) for s in panel.symbols]
     policy = make() if callable(make) else make
-    started = time.perf_counter()
-    outcome = run(
-        [daily_feed("US_NASDAQ", panel, instruments)],
-        policy,  # type: ignore[arg-type]
-        RunConfig(cash=Money.of(10_000_000, "USD"), sizing=Sizing.parse("fraction:0.05")),
+    cash = Money.of(10_000_000, "USD")
+    sizing = Sizing.parse("fraction:0.05")
+    config = (
+        RunConfig.reference(cash, sizing=sizing) if reference else RunConfig(cash, sizing=sizing)
     )
+    sink = MemorySink()
+    started = time.perf_counter()
+    outcome = run([daily_feed("US_NASDAQ", panel, instruments)], policy, config, sink=sink)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - started
-    return outcome.result.bars / elapsed, len(outcome.result.fills), outcome.stats.trades
+    evaluations = sum(1 for kind, _, _ in sink.events if kind.startswith("risk."))
+    return (
+        outcome.result.bars / elapsed,
+        len(outcome.result.fills),
+        outcome.stats.trades,
+        evaluations,
+    )
 
 
 def bench_scenarios(n: int = 500, steps: int = 300) -> tuple[float, float]:
@@ -104,14 +117,23 @@ def main() -> None:
     )
     print(
         f"{'policy':<10} {'symbols':>7} {'bars/s':>12} {'fills':>7} {'trades':>7} "
-        f"{'peak RSS MB':>12}"
+        f"{'risk evals':>10} {'peak RSS MB':>12}"
     )
-    base: dict[str, float] = {}
     for name, make in (("sma-cross", SmaCross), ("ta", TechnicalStrategy)):
         for n in sizes:
-            rate, fills, trades = bench_policy(name, make, n)
-            base.setdefault(name, rate)
-            print(f"{name:<10} {n:>7} {rate:>12,.0f} {fills:>7} {trades:>7} {peak_rss_mb():>12.0f}")
+            rate, fills, trades, evals = bench_policy(name, make, n)
+            print(
+                f"{name:<10} {n:>7} {rate:>12,.0f} {fills:>7} {trades:>7} {evals:>10} "
+                f"{peak_rss_mb():>12.0f}"
+            )
+    n = max(sizes)
+    gated, _, _, evals = bench_policy("ta", TechnicalStrategy, n)
+    open_, _, _, _ = bench_policy("ta", TechnicalStrategy, n, reference=True)
+    print(
+        f"risk gate cost, ta on {n} symbols: {gated:,.0f} bars/s with default limits and the "
+        f"breaker ({evals} evaluations) vs {open_:,.0f} permissive reference, "
+        f"ratio {gated / open_:.2f}"
+    )
     p50, p99 = bench_scenarios()
     print(
         "scenario engine, 500 symbols x 5 scenarios x 3 conditions: "

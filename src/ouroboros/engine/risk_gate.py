@@ -115,10 +115,9 @@ class RiskGate:
                 # Protective pairs (stop + take-profit) cover the same shares: count the largest.
                 sells[iid] = max(sells.get(iid, Decimal(0)), leaves)
         positions: dict[InstrumentId, PositionView] = {}
-        for iid in {*self._portfolio.positions, *buys}:
-            qty = self._portfolio.quantity_of(iid)
-            if qty == 0 and iid not in buys:
-                continue
+        held = {iid: p.quantity for iid, p in self._portfolio.positions.items() if p.quantity}
+        for iid in held.keys() | buys.keys():
+            qty = held.get(iid, Decimal(0))
             currency = instruments[iid].currency
             mark = marks.get(iid)
             positions[iid] = PositionView(
