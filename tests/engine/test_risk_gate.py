@@ -7,7 +7,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ouroboros.domain import Instrument, Money
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ouroboros.domain import Currency, Instrument, Money
 from ouroboros.domain.orders import OrderSide, OrderType
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.backtest import Resume, RunConfig, daily_feed, run
@@ -16,6 +20,7 @@ from ouroboros.execution.fees import DEFAULT_FEES
 from ouroboros.execution.order_manager import MemorySink
 from ouroboros.execution.simulator import FillModel, FillSimulator
 from ouroboros.risk import BreakerConfig, CircuitBreaker
+from ouroboros.strategy.base import Decisions
 from ouroboros.strategy.sma_cross import SmaCross
 from ouroboros.strategy.ta import TechnicalStrategy
 from tests.engine.test_engine import random_panel
@@ -222,3 +227,58 @@ def test_the_reference_config_is_permissive_without_a_breaker() -> None:
     assert config.breaker is None
     assert config.risk_limits.max_position_pct is None
     assert config.risk_limits.cash_buffer_pct == Decimal(0)
+
+
+class RandomPolicy:
+    """Buys and sells at random with random confidence and stops: a hostile strategy."""
+
+    name = "random"
+
+    def __init__(self, seed: int, rate: float) -> None:
+        self._rng = np.random.default_rng(seed)
+        self._rate = rate
+
+    def prepare(self, market: str, panel: Any) -> dict[str, Any]:
+        return {}
+
+    def before_session(self, market: str, t: int, features: Any, qty: Any) -> None:
+        return None
+
+    def decide(self, market: str, view: Any) -> Decisions:
+        n = view.n_symbols
+        buy = self._rng.random(n) < self._rate
+        sell = ~buy & (self._rng.random(n) < self._rate)
+        close = view.close
+        stop = close * self._rng.uniform(0.5, 1.1, n)  # some stops above the price: invalid
+        return Decisions(buy, sell, self._rng.random(n), stop, close * 1.2)
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10_000), rate=st.sampled_from([0.05, 0.2, 0.5]))
+def test_random_intent_streams_never_breach_the_hard_limits(seed: int, rate: float) -> None:
+    """A hostile policy (random entries and exits, random confidence, stops on the wrong side)
+    on random prices: the ledger balances, cash never goes negative (the ledger would raise),
+    never more than 10 positions are open, and no order exceeds what risk approved."""
+    sink = MemorySink()
+    outcome = run(
+        feed(16, 120, seed=seed % 50),
+        RandomPolicy(seed, rate),  # type: ignore[arg-type]
+        RunConfig(cash=Money.of(1_000_000, "USD"), sizing=Sizing.parse("fraction:0.5")),
+        sink=sink,
+    )
+    assert outcome.result.portfolio.ledger_imbalance(Currency.USD) == 0
+    held: dict[Any, Decimal] = {}
+    for fill in outcome.result.fills:
+        held[fill.instrument_id] = held.get(fill.instrument_id, Decimal(0)) + (
+            fill.quantity.value * fill.side.sign
+        )
+        assert held[fill.instrument_id] >= 0
+        assert sum(1 for q in held.values() if q) <= 10
+    approved = {
+        (p["decision_id"], p["side"]): Decimal(p["quantity"])
+        for k, _, p in sink.events
+        if k in ("risk.approve", "risk.resize")
+    }
+    for kind, _, p in sink.events:
+        if kind == "order.created" and p["type"] == "MARKET":
+            assert Decimal(p["quantity"]) <= approved[(p["decision_id"], p["side"])]
