@@ -365,6 +365,7 @@ def test_nothing_is_sent_when_the_order_cannot_be_persisted(tmp_path: Path) -> N
         with pytest.raises(RuntimeError, match="database unavailable"):
             rig.venue.submit(submitted("t-1", 10), ENGINE_NOW, None)
         assert rig.sandbox.orders() == []
+        assert rig.venue.open_orders() == []
 
 
 def test_config_refuses_a_timeout_shorter_than_the_stale_check() -> None:

@@ -115,7 +115,7 @@ class BrokerVenue:
         self._runner = runner
         self._clock = clock
         self._before_submit = before_submit
-        self._on_error = on_error
+        self._error_listeners: list[Callable[[datetime], None]] = [on_error]
         self._notify = notify
         self._pause = pause
         self._probe = error_probe
@@ -125,6 +125,18 @@ class BrokerVenue:
         self._out: list[BrokerEvent] = []
         self._engine_now: datetime | None = None
         self.errors = 0
+
+    def add_error_listener(self, listener: Callable[[datetime], None]) -> None:
+        """Another party that counts broker errors - the engine's circuit breaker
+        (``record_error``), which exists only once the engine is built."""
+        self._error_listeners.append(listener)
+
+    def _on_error(self, _wall: datetime) -> None:
+        """Errors are reported at the engine's time (the breaker's clock; the same as the wall
+        clock in live trading); the wall time is in the ``venue.*`` event."""
+        at = self._event_ts(None)
+        for listener in self._error_listeners:
+            listener(at)
 
     # ------------------------------------------------------------------ protocol: capability
     @property
@@ -164,13 +176,14 @@ class BrokerVenue:
             raise ValueError(f"order {cid} must be marked submitted first, was {order.status}")
         wall = self._clock()
         tracked = Tracked(order, wall, wall, wall, wall, status=order.status)
-        self._orders[cid] = tracked
         problem = self._unsupported(order)
         if problem:
+            self._orders[cid] = tracked
             self._emit_notice("venue.unsupported_order", {"client_order_id": cid.value})
             self._admit(tracked, OrderRejected(cid, problem, now))
             return False
         self._before_submit(order)  # durable first: if this raises, nothing was sent
+        self._orders[cid] = tracked
         self._send(tracked)
         return tracked.status is not OrderStatus.REJECTED
 
