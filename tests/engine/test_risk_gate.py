@@ -282,3 +282,45 @@ def test_random_intent_streams_never_breach_the_hard_limits(seed: int, rate: flo
     for kind, _, p in sink.events:
         if kind == "order.created" and p["type"] == "MARKET":
             assert Decimal(p["quantity"]) <= approved[(p["decision_id"], p["side"])]
+
+
+class FlakyVenue(FillSimulator):
+    """Reports a broker/API error with every order it takes (as a venue that retried would)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listeners: list[Any] = []
+
+    def add_error_listener(self, listener: Any) -> None:
+        self.listeners.append(listener)
+
+    def submit(self, order: Any, now: datetime, reference_price: Any, oco_with: Any = None) -> bool:
+        for listener in self.listeners:
+            listener(now)
+        return super().submit(order, now, reference_price, oco_with)
+
+
+def test_venue_errors_reach_the_breaker() -> None:
+    feeds = feed(10, 300, seed=4)
+    cash = Money.of(1_000_000, "USD")
+    books = Portfolio(cash.currency)
+    books.deposit(cash)
+    venue = FlakyVenue(
+        {i.id: i for f in feeds for i in f.instruments},
+        lambda inst: DEFAULT_FEES[inst.venue],
+        FillModel(),
+        books,
+    )
+    sink = MemorySink()
+    config = RunConfig(
+        cash=cash,
+        sizing=Sizing.parse("fixed:10"),
+        breaker=BreakerConfig(max_api_errors=2, auto_resume=frozenset()),
+    )
+    run(feeds, SmaCross(fast=5, slow=20), config, sink=sink, venue=venue)
+    trips = [e for e in sink.events if e[0] == "breaker.BreakerTripped"]
+    assert trips
+    assert trips[0][2]["causes"] == ["API_ERRORS"]
+    later = [e for e in risk_events(sink, "BUY") if e[1] > trips[0][1]]
+    assert later
+    assert all(e[2]["verdict"] == "DENY" for e in later)

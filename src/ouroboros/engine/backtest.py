@@ -123,6 +123,7 @@ def run(
     breaker = CircuitBreaker(config.breaker) if config.breaker is not None else None
     source = config.intent_source or intent_source_of(policy.name)
     gate = RiskGate(RiskManager(config.risk_limits, breaker=breaker), source, portfolio, fx, gated)
+    venue.add_error_listener(gate.record_error)
     engine = Engine(
         feeds,
         policy,

@@ -39,6 +39,7 @@ from ouroboros.store import (
     TradeRecord,
 )
 from ouroboros.store.session import transaction
+from ouroboros.store.types import quantize_for_storage
 
 
 class StoreSink:
@@ -86,8 +87,9 @@ class StoreSink:
                 instrument_id=trade.instrument_id,
                 side=OrderSide.BUY,
                 quantity=Quantity(trade.quantity),
-                entry_price=Price(trade.entry_price),
-                exit_price=Price(trade.exit_price),
+                # Averages over several fills can be repeating decimals: store them rounded.
+                entry_price=Price(quantize_for_storage(trade.entry_price)),
+                exit_price=Price(quantize_for_storage(trade.exit_price)),
                 entry_at=trade.entry_ts,
                 exit_at=trade.exit_ts,
                 pnl=pnl,

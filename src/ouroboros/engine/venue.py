@@ -9,6 +9,7 @@ decision, risk and bookkeeping path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from decimal import Decimal
@@ -61,3 +62,7 @@ class Venue(Protocol):
     def end_of_session(self, instrument_ids: AbstractSet[InstrumentId], now: datetime) -> None: ...
 
     def drain(self) -> list[BrokerEvent]: ...
+
+    def add_error_listener(self, listener: Callable[[datetime], None]) -> None:
+        """Broker/API errors go to ``listener`` (the circuit breaker's ``record_error``)."""
+        ...

@@ -129,6 +129,10 @@ class FillSimulator:
         """Resting GTC stops and take-profits (linked OCO) are simulated against each bar."""
         return True
 
+    def add_error_listener(self, listener: Callable[[datetime], None]) -> None:
+        """A simulator has no transport that could fail: nothing to report."""
+        return
+
     # ----------------------------------------------------------------- submit / cancel
     def submit(
         self,
