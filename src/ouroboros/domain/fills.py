@@ -23,6 +23,19 @@ class Fill:
     fee: Money
     ts: datetime
 
+    def audit_payload(self) -> dict[str, str]:
+        """The fill as the audit trail records it (exact decimals as strings)."""
+        return {
+            "fill_id": self.fill_id,
+            "client_order_id": self.client_order_id.value,
+            "instrument_id": str(self.instrument_id),
+            "side": self.side.value,
+            "quantity": str(self.quantity),
+            "price": str(self.price),
+            "fee": str(self.fee.amount),
+            "currency": self.fee.currency.value,
+        }
+
     def __post_init__(self) -> None:
         if self.quantity.is_zero:
             raise ValueError(f"fill {self.fill_id}: invalid quantity, was 0")

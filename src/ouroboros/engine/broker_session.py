@@ -296,21 +296,7 @@ def _book(
         portfolio.apply_fill(fill, Instrument.for_venue(fill.instrument_id))
         sink.record_fill(fill)
         sink.record_position(portfolio.positions[fill.instrument_id], at)
-        sink.emit(
-            "fill",
-            at,
-            {
-                "fill_id": fill.fill_id,
-                "client_order_id": fill.client_order_id.value,
-                "instrument_id": str(fill.instrument_id),
-                "side": fill.side.value,
-                "quantity": str(fill.quantity),
-                "price": str(fill.price),
-                "fee": str(fill.fee.amount),
-                "currency": fill.fee.currency.value,
-                "late": True,
-            },
-        )
+        sink.emit("fill", at, {**fill.audit_payload(), "late": True})
     return fills
 
 

@@ -372,20 +372,7 @@ class Engine:
                     state.qty[j] = float(after)
                     if after == 0:
                         state.guards.pop(j, None)
-            self.sink.emit(
-                "fill",
-                ts,
-                {
-                    "fill_id": fill.fill_id,
-                    "client_order_id": fill.client_order_id.value,
-                    "instrument_id": str(fill.instrument_id),
-                    "side": fill.side.value,
-                    "quantity": str(fill.quantity),
-                    "price": str(fill.price),
-                    "fee": str(fill.fee.amount),
-                    "currency": fill.fee.currency.value,
-                },
-            )
+            self.sink.emit("fill", ts, fill.audit_payload())
         return len(fills)
 
     def _snapshot(self, ts: datetime, equity: float) -> None:

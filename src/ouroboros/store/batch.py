@@ -170,9 +170,7 @@ class BatchWriter:
         self._decisions.append(decision_row(decision))
         self._maybe_flush()
 
-    def set_outcome(
-        self, decision_id: str, *, pnl: Money, accuracy: float, at: datetime
-    ) -> None:
+    def set_outcome(self, decision_id: str, *, pnl: Money, accuracy: float, at: datetime) -> None:
         """Attach a decision's outcome with the next flush (after the batch's own inserts, so
         a decision and its outcome may share one batch)."""
         if not 0.0 <= accuracy <= 1.0:
