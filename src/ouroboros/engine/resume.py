@@ -93,7 +93,14 @@ def claim(store: SqlEngine, run_id: str, now: datetime) -> None:
         same_host = entry.value.get("host") == host
         if same_host and isinstance(pid, int) and pid != os.getpid() and _alive(pid):
             raise ResumeRefused(f"run {run_id} is still running as process {pid} on {host}")
-    state.put(key, {"pid": os.getpid(), "host": host}, now)
+    claimed = state.compare_and_put(
+        key,
+        {"pid": os.getpid(), "host": host},
+        expected_version=entry.version if entry is not None else None,
+        at=now,
+    )
+    if not claimed:
+        raise ResumeRefused(f"run {run_id} was claimed by another process at the same moment")
 
 
 def _alive(pid: int) -> bool:
