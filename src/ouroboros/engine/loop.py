@@ -527,7 +527,6 @@ class Engine:
                 if order.side is OrderSide.SELL:
                     self.venue.cancel(order.client_order_id, ts, "replaced by exit")
             self._book(ts)
-            state.guards.pop(j, None)
             held = self.portfolio.quantity_of(inst.id)
             if held <= 0:
                 return
@@ -560,6 +559,8 @@ class Engine:
         verdict = self.gate.evaluate(request, self._account(), ts)
         if not verdict.approved:
             return
+        if side is OrderSide.SELL:
+            state.guards.pop(j, None)  # the exit replaces the levels it was guarding
         order = self.orders.create(
             inst.id,
             side,
