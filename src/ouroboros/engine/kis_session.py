@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -132,30 +133,18 @@ def kis_feeds(
         raise DataError(f"only {len(sessions)} XKRX sessions up to {last}, asked for {days}")
     first = sessions[0].date
     by_date = {s.date: s for s in sessions}
-    records = []
-    dropped = 0
-    for iid in instruments:
-        bars = connection.runner.run(connection.market_data.daily_bars(iid, first, last))
-        for bar in bars:
-            if bar.ts.date() not in by_date:
-                dropped += 1
-                continue
-            records.append(
-                {
-                    "ts": pd.Timestamp(bar.ts.date(), tz="UTC"),
-                    "symbol": str(iid),
-                    "open": float(bar.open.value),
-                    "high": float(bar.high.value),
-                    "low": float(bar.low.value),
-                    "close": float(bar.close.value),
-                    "volume": float(bar.volume),
-                }
-            )
+    frame: pd.DataFrame = connection.runner.run(
+        connection.market_data.daily_frame(instruments, first, last)
+    )
+    bar_dates: pd.Series[Any] = frame["ts"].map(lambda ts: ts.date())
+    traded = bar_dates.isin(by_date.keys())
+    dropped = int((~traded).sum())
     if dropped:
         log.info("dropped %d KIS bars on dates XKRX does not trade", dropped)
-    if not records:
+    if not traded.any():
         raise DataError(f"KIS returned no daily bars for {len(instruments)} symbols")
-    panel = Panel.from_long(pd.DataFrame.from_records(records))
+    frame = frame[traded].assign(ts=[pd.Timestamp(d, tz="UTC") for d in bar_dates[traded]])
+    panel = Panel.from_long(frame)
     labels = [ts.date() for ts in pd.DatetimeIndex(panel.index)]
     opens = [by_date[d].open for d in labels]
     closes = [by_date[d].close for d in labels]
