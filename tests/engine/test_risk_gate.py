@@ -3,19 +3,22 @@ restarts (tripped stays tripped); venues without resting stops get engine-held e
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ouroboros.domain import Currency, Instrument, Money
+from ouroboros.domain.fx import StaticFxRates
 from ouroboros.domain.orders import OrderSide, OrderType
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.backtest import Resume, RunConfig, daily_feed, run
 from ouroboros.engine.sizing import Sizing
+from ouroboros.errors import ConfigError
 from ouroboros.execution.fees import DEFAULT_FEES
 from ouroboros.execution.order_manager import MemorySink
 from ouroboros.execution.simulator import FillModel, FillSimulator
@@ -324,3 +327,40 @@ def test_venue_errors_reach_the_breaker() -> None:
     later = [e for e in risk_events(sink, "BUY") if e[1] > trips[0][1]]
     assert later
     assert all(e[2]["verdict"] == "DENY" for e in later)
+
+
+def test_a_working_buy_that_cannot_be_valued_makes_cash_unknown() -> None:
+    """Fail closed: cash committed to a buy we cannot price cannot be counted as free."""
+    from ouroboros.domain.ids import ClientOrderId
+    from ouroboros.domain.money import Quantity
+    from ouroboros.domain.orders import Order
+    from ouroboros.engine.risk_gate import RiskGate
+    from ouroboros.risk import IntentSource, RiskManager
+
+    cash = Money.of(100_000, "USD")
+    book = Portfolio(cash.currency)
+    book.deposit(cash)
+    gate = RiskGate(
+        RiskManager(), IntentSource.TA, book, StaticFxRates(Currency.USD, {}), MemorySink()
+    )
+    inst = Instrument.for_venue("AAPL.NASDAQ")
+    working = Order(
+        client_order_id=ClientOrderId("r-1"),
+        instrument_id=inst.id,
+        side=OrderSide.BUY,
+        order_type=OrderType.MARKET,
+        quantity=Quantity(Decimal(10)),
+        created_at=datetime(2026, 11, 20, 14, 30, tzinfo=UTC),
+    )
+    instruments = {inst.id: inst}
+    assert gate.account(Decimal(100_000), {}, [working], instruments).cash_available is None
+    priced = gate.account(Decimal(100_000), {inst.id: Decimal(200)}, [working], instruments)
+    assert priced.cash_available is not None
+    assert priced.cash_available[Currency.USD].amount == Decimal(98_000)
+
+
+def test_live_runs_refuse_the_permissive_profile() -> None:
+    """Real money never runs with the limits wide open or without a breaker."""
+    config = RunConfig.reference(Money.of(10_000, "USD"), live=True)
+    with pytest.raises(ConfigError, match="invalid risk limits for live trading"):
+        run(feed(2, 60, seed=1), SmaCross(fast=5, slow=20), config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -33,6 +33,7 @@ from ouroboros.risk import (
     IntentSource,
     RiskLimits,
     RiskManager,
+    RiskSettings,
     strictest,
 )
 from ouroboros.strategy.base import DecisionPolicy
@@ -52,9 +53,21 @@ class RunConfig:
     risk_limits: RiskLimits = DEFAULT_LIMITS
     breaker: BreakerConfig | None = field(default_factory=BreakerConfig)
     """None runs without a circuit breaker (reference backtests with the permissive profile)."""
+    live: bool = False
+    """Real money: the risk manager refuses the permissive profile and a missing breaker."""
     intent_source: IntentSource | None = None
     """Who the policy's intents come from (which confidence threshold and position profile
     apply); None derives it from the policy's name."""
+
+    def with_risk(self, settings: RiskSettings) -> RunConfig:
+        """The limits and breaker of ``settings`` (environment); the permissive profile, meant
+        for reference comparisons, runs without a breaker like :meth:`reference`."""
+        permissive = settings.risk_profile == "permissive"
+        return replace(
+            self,
+            risk_limits=settings.to_limits(),
+            breaker=None if permissive else settings.to_breaker_config(),
+        )
 
     @classmethod
     def reference(cls, cash: Money, **kwargs: Any) -> RunConfig:
@@ -122,7 +135,13 @@ def run(
     fx = config.fx or StaticFxRates(base, {})
     breaker = CircuitBreaker(config.breaker) if config.breaker is not None else None
     source = config.intent_source or intent_source_of(policy.name)
-    gate = RiskGate(RiskManager(config.risk_limits, breaker=breaker), source, portfolio, fx, gated)
+    gate = RiskGate(
+        RiskManager(config.risk_limits, breaker=breaker, live=config.live),
+        source,
+        portfolio,
+        fx,
+        gated,
+    )
     venue.add_error_listener(gate.record_error)
     engine = Engine(
         feeds,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -215,11 +215,10 @@ def run_broker_session(
         fx=StaticFxRates(base, {}),
         run_id=spec.run_id,
         min_confidence=spec.min_confidence,
+        live=spec.mode is RunMode.LIVE,
     )
     if spec.risk is not None:
-        config = replace(
-            config, risk_limits=spec.risk.to_limits(), breaker=spec.risk.to_breaker_config()
-        )
+        config = config.with_risk(spec.risk)
     try:
         outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
         last = outcome.result.equity_times[-1] if outcome.result.equity_times else started_at

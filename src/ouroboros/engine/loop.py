@@ -215,7 +215,6 @@ class Engine:
             "decision_seq": self._decision_seq,
             "fills": len(self.fills),
             "breaker": breaker.to_dict() if breaker is not None else None,
-            "risk_day": self.gate.state(),
         }
 
     def run(

@@ -29,6 +29,7 @@ from ouroboros.execution.order_manager import EventSink
 from ouroboros.risk import (
     AccountView,
     BreakerEvent,
+    CheckStatus,
     CircuitBreaker,
     IntentSource,
     MarketState,
@@ -101,12 +102,16 @@ class RiskGate:
         cash: dict[Currency, Decimal] = dict(self._portfolio.cash)
         buys: dict[InstrumentId, Decimal] = {}
         sells: dict[InstrumentId, Decimal] = {}
+        unvalued_buy = False
         for order in working:
             leaves = order.quantity.value - order.filled_quantity.value
             iid = order.instrument_id
             if order.side is OrderSide.BUY:
                 price = order.limit_price.value if order.limit_price else marks.get(iid)
                 if price is None:
+                    # A buy we cannot value commits cash we cannot count: cash is unknown,
+                    # which denies new risk (exits need no cash).
+                    unvalued_buy = True
                     continue
                 currency = instruments[iid].currency
                 buys[iid] = buys.get(iid, Decimal(0)) + leaves * price
@@ -127,21 +132,32 @@ class RiskGate:
                 Money(buys[iid], currency) if iid in buys else None,
                 sells.get(iid, Decimal(0)),
             )
+        return self._view(
+            equity,
+            None if unvalued_buy else {c: Money(max(v, Decimal(0)), c) for c, v in cash.items()},
+            positions,
+        )
+
+    def _view(
+        self,
+        equity: Decimal,
+        cash: Mapping[Currency, Money] | None,
+        positions: Mapping[InstrumentId, PositionView] | None,
+    ) -> AccountView:
+        """Equity with today's P&L: realized from closed trades, the rest unrealized (both
+        unknown before the first mark of the breaker's trading day)."""
+        start = self._day_start
         return AccountView(
             base_currency=self._base,
             equity=Money(equity, self._base),
-            cash_available={c: Money(max(v, Decimal(0)), c) for c, v in cash.items()},
+            cash_available=cash,
             positions=positions,
             fx=self._fx,
-            sectors={},
-            peak_equity=None,
-            day_start_equity=(
-                Money(self._day_start, self._base) if self._day_start is not None else None
-            ),
+            day_start_equity=Money(start, self._base) if start is not None else None,
             realized_pnl_today=Money(self._realized_today, self._base),
             unrealized_pnl_today=(
-                Money(equity - self._day_start - self._realized_today, self._base)
-                if self._day_start is not None
+                Money(equity - start - self._realized_today, self._base)
+                if start is not None
                 else None
             ),
         )
@@ -195,19 +211,7 @@ class RiskGate:
             base_pnl = self._to_base(pnl)
             self._realized_today += base_pnl
             events += breaker.record_trade(base_pnl, now)
-        account = AccountView(
-            base_currency=self._base,
-            equity=Money(equity, self._base),
-            cash_available=None,
-            positions=None,
-            fx=self._fx,
-            day_start_equity=Money(self._day_start or equity, self._base),
-            realized_pnl_today=Money(self._realized_today, self._base),
-            unrealized_pnl_today=Money(
-                equity - (self._day_start or equity) - self._realized_today, self._base
-            ),
-        )
-        events += breaker.update(account, now)
+        events += breaker.update(self._view(equity, None, None), now)
         self._last_equity = equity
         for event in events:
             self._sink.emit(f"breaker.{type(event).__name__}", now, _breaker_payload(event))
@@ -219,15 +223,6 @@ class RiskGate:
             return
         for event in self.breaker.record_error(now):
             self._sink.emit(f"breaker.{type(event).__name__}", now, _breaker_payload(event))
-
-    def state(self) -> dict[str, Any]:
-        """What must survive a restart besides the breaker: the day's P&L bookkeeping."""
-        return {
-            "day": self._day.isoformat() if self._day else None,
-            "day_start": str(self._day_start) if self._day_start is not None else None,
-            "last_equity": str(self._last_equity) if self._last_equity is not None else None,
-            "realized_today": str(self._realized_today),
-        }
 
     def _to_base(self, money: Money) -> Decimal:
         if money.currency is self._base:
@@ -263,7 +258,7 @@ def _decision_payload(decision: RiskDecision) -> dict[str, Any]:
         "checks": [
             {"code": c.code.value, "status": c.status.value, "message": c.message}
             for c in decision.checks
-            if c.status.value != "PASS"
+            if c.status is not CheckStatus.PASS
         ],
     }
 

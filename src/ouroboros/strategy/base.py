@@ -31,6 +31,7 @@ class Decisions:
     stop_price: FloatRow
     take_profit: FloatRow
     reason: tuple[str, ...] = ()
+    """Optional per-symbol rationale, aligned like the arrays (empty: the policy's name is used)."""
 
     @classmethod
     def none(cls, n: int) -> Decisions:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -133,12 +132,7 @@ def _with_risk(config: RunConfig, profile: str | None) -> RunConfig:
     settings = RiskSettings.from_env()
     if profile is not None:
         settings = settings.model_copy(update={"risk_profile": profile})
-    permissive = settings.risk_profile == "permissive"
-    return replace(
-        config,
-        risk_limits=settings.to_limits(),
-        breaker=None if permissive else settings.to_breaker_config(),
-    )
+    return config.with_risk(settings)
 
 
 def _config(

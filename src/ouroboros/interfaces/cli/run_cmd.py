@@ -148,9 +148,7 @@ def run(
             sizing=Sizing.parse(sizing),
             fx=STATIC_FX,
             run_id=run_id,
-            risk_limits=risk.to_limits(),
-            breaker=risk.to_breaker_config(),
-        )
+        ).with_risk(risk)
         sink = MutableSink(StoreSink(store, run_id, every_steps=flush_every))
         resume = resume_for(store, point, sink) if point is not None else None
         if point is not None and not json_output:
