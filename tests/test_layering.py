@@ -1,0 +1,130 @@
+"""Every package keeps its place in the layering (docs/ARCHITECTURE.md §4): dependencies point
+inward, towards the domain.
+
+Each package of ``ouroboros`` has a contract here: which of our packages it may import and
+which third-party libraries it may use. A package without a contract fails the test, so a new
+package has to say where it stands. The ``risk`` package has a finer test of its own
+(tests/risk/test_layering.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import ouroboros
+
+ROOT = Path(ouroboros.__file__).parent
+STDLIB = sys.stdlib_module_names | {"__future__"}
+NUMERIC = frozenset({"numpy", "pandas", "talib"})
+
+
+@dataclass(frozen=True)
+class Contract:
+    ours: frozenset[str]
+    """Our packages this one may import (itself is always allowed)."""
+    third_party: frozenset[str] | None
+    """Third-party top-level modules it may import; None: any."""
+    forbidden_modules: frozenset[str] = frozenset()
+    """Modules of allowed packages that are still off limits (private internals)."""
+
+
+def _c(ours: str, third_party: frozenset[str] | None, forbidden: str = "") -> Contract:
+    return Contract(frozenset(ours.split()), third_party, frozenset(forbidden.split()))
+
+
+CONTRACTS: dict[str, Contract] = {
+    # The core: pure values and rules, no I/O libraries.
+    "errors": _c("", frozenset()),
+    "domain": _c("errors", frozenset()),
+    "markets": _c("domain errors", frozenset({"exchange_calendars", "pandas", "numpy"})),
+    "analysis": _c("data domain errors", NUMERIC),
+    "risk": _c("domain errors", frozenset({"pydantic", "pydantic_settings"})),
+    "data": _c("domain errors markets", NUMERIC | {"pyarrow", "bokeh_sampledata", "yaml"}),
+    "strategy": _c("analysis data domain errors markets risk", NUMERIC | {"pydantic"}),
+    "evaluation": _c("domain errors", NUMERIC | {"jinja2"}),
+    # Services around the core.
+    "execution": _c("domain errors evaluation markets risk", NUMERIC),
+    "store": _c("domain errors markets risk", None),
+    # Adapters at the edge: they speak a vendor's protocol, and know nothing of the engine.
+    "brokers": _c("domain errors execution markets", None),
+    # A sandbox imitates the vendor; it must not share code with our client for that vendor,
+    # or a wrong code in the client would be served back and no test could see it.
+    "sandbox": _c("domain errors markets", None),
+    # The engine composes the core with ports; it never names a concrete broker package.
+    "engine": _c(
+        "analysis data domain errors evaluation execution markets risk store strategy",
+        NUMERIC | {"sqlalchemy", "pydantic", "pydantic_settings"},
+        forbidden="ouroboros.store.tables ouroboros.store.models",
+    ),
+    # The outermost ring: the composition roots for people and processes.
+    "interfaces": _c(
+        "analysis brokers data domain engine errors evaluation execution markets risk "
+        "sandbox store strategy",
+        None,
+    ),
+}
+
+
+def _packages() -> list[str]:
+    packages = [p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()]
+    return sorted([*packages, "errors"])
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _files(package: str) -> list[Path]:
+    if package == "errors":
+        return [ROOT / "errors.py"]
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def test_every_package_has_a_contract() -> None:
+    assert sorted(set(_packages()) - set(CONTRACTS)) == []
+
+
+def _offence(package: str, contract: Contract, name: str) -> str | None:
+    """Why importing ``name`` from ``package`` breaks its contract, or None."""
+    parts = name.split(".")
+    if parts[0] != "ouroboros":
+        allowed = contract.third_party
+        if parts[0] in STDLIB or allowed is None or parts[0] in allowed:
+            return None
+        return "third-party library outside the contract"
+    if len(parts) == 1:
+        return None if package == "interfaces" else "the root package"
+    target = parts[1]
+    if target == package:
+        return None
+    if target not in contract.ours:
+        return f"package {target} outside the contract"
+    if any(name.startswith(f) for f in contract.forbidden_modules):
+        return "a module the contract forbids"
+    if any(p.startswith("_") for p in parts[2:]):
+        return "a private module of another package"
+    return None
+
+
+@pytest.mark.parametrize("package", sorted(CONTRACTS))
+def test_package_imports_follow_its_contract(package: str) -> None:
+    contract = CONTRACTS[package]
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name} ({why})"
+        for path in _files(package)
+        for name in sorted(_imports(path))
+        if (why := _offence(package, contract, name)) is not None
+    ]
+    assert not offenders, "imports outside the contract:\n" + "\n".join(offenders)
