@@ -61,6 +61,12 @@ CONTRACTS: dict[str, Contract] = {
         NUMERIC | {"sqlalchemy", "pydantic", "pydantic_settings"},
         forbidden="ouroboros.store.tables ouroboros.store.models",
     ),
+    # The live agent's parts (settings, day plans, scheduler, health, logs): pure or clock-driven
+    # pieces the session driver in engine/ plugs together; they know no store, broker or engine.
+    "agent": _c(
+        "analysis data domain errors markets risk",
+        NUMERIC | {"apscheduler", "structlog", "pydantic", "pydantic_settings", "yaml", "dotenv"},
+    ),
     # The outermost ring: the composition roots for people and processes.
     "interfaces": _c(
         "analysis brokers data domain engine errors evaluation execution markets risk "

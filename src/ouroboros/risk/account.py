@@ -12,6 +12,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from ouroboros.domain import Currency, FxRateSource, InstrumentId, Money
+from ouroboros.risk.correlation import CorrelationMap
 
 UNKNOWN_SECTOR = "(unknown sector)"
 
@@ -70,6 +71,8 @@ class AccountView:
       instrument's own ``sector``, then to one shared "unknown" bucket (so unknown sectors are
       limited together, never ignored).
     * ``realized_pnl_today`` / ``unrealized_pnl_today`` feed the daily-loss breaker.
+    * ``correlations`` says which instruments move together (computed before the open), for the
+      correlated-positions limit; ``None`` means none was supplied (that check reports SKIP).
     """
 
     base_currency: Currency
@@ -82,6 +85,7 @@ class AccountView:
     day_start_equity: Money | None = None
     realized_pnl_today: Money | None = None
     unrealized_pnl_today: Money | None = None
+    correlations: CorrelationMap | None = None
 
     def __post_init__(self) -> None:
         for name in (

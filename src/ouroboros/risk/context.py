@@ -19,6 +19,7 @@ from ouroboros.domain import Currency, InstrumentId, MissingFxRate, Money, Order
 from ouroboros.risk import _fmt
 from ouroboros.risk.account import AccountView
 from ouroboros.risk.codes import CheckResult, RiskCode, denied, passed
+from ouroboros.risk.correlation import CorrelationMap
 from ouroboros.risk.intent import OrderIntent
 from ouroboros.risk.limits import RiskLimits
 from ouroboros.risk.market import MarketState
@@ -71,6 +72,7 @@ class CheckContext:
     holdings: tuple[Holding, ...]
     sector: str
     notional_local: Decimal | None
+    correlations: CorrelationMap | None = None
 
     @property
     def intent(self) -> OrderIntent:
@@ -237,6 +239,7 @@ def resolve_context(
         holdings=holdings,
         sector=sector,
         notional_local=notional_local,
+        correlations=account.correlations,
     )
     summary = (
         f"equity {_fmt.money(equity, base)}, cash {_fmt.money(cash, currency)}, "

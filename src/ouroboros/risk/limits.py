@@ -47,6 +47,11 @@ class RiskLimits:
     ta_max_position_pct: Decimal | None = Decimal(10)
     max_sector_pct: Decimal | None = Decimal(30)
     max_open_positions: int | None = 10
+    # Correlated positions (seed 001): at most N open positions whose daily returns over the
+    # lookback correlate above the threshold (see risk/checks/correlated.py).
+    max_correlated_positions: int | None = 3
+    correlation_lookback: int = 60
+    correlation_threshold: Decimal = Decimal("0.7")
     max_total_exposure_pct: Decimal | None = Decimal(80)
     # Loss per trade.
     risk_per_trade_pct: Decimal | None = Decimal(1)
@@ -109,6 +114,20 @@ class RiskLimits:
         if self.max_open_positions is not None and self.max_open_positions < 1:
             raise ConfigError(
                 f"invalid max_open_positions, was {self.max_open_positions}: must be >= 1"
+            )
+        if self.max_correlated_positions is not None and self.max_correlated_positions < 1:
+            raise ConfigError(
+                "invalid max_correlated_positions, was "
+                f"{self.max_correlated_positions}: must be >= 1"
+            )
+        if self.correlation_lookback < 2:
+            raise ConfigError(
+                f"invalid correlation_lookback, was {self.correlation_lookback}: must be >= 2"
+            )
+        if not Decimal(0) <= self.correlation_threshold < 1:
+            raise ConfigError(
+                f"invalid correlation_threshold, was {self.correlation_threshold}: "
+                "must be in [0, 1)"
             )
         if self.max_price_age <= timedelta(0):
             raise ConfigError(f"invalid max_price_age, was {self.max_price_age}: must be > 0")
@@ -173,6 +192,7 @@ PERMISSIVE_LIMITS = RiskLimits(
     ta_max_position_pct=None,
     max_sector_pct=None,
     max_open_positions=None,
+    max_correlated_positions=None,
     max_total_exposure_pct=None,
     risk_per_trade_pct=None,
     require_stop=False,

@@ -27,6 +27,7 @@ from ouroboros.risk.breaker.machine import CircuitBreaker
 from ouroboros.risk.breaker.transitions import utc
 from ouroboros.risk.checks.cash import check_cash
 from ouroboros.risk.checks.confidence import check_confidence
+from ouroboros.risk.checks.correlated import check_correlated_positions
 from ouroboros.risk.checks.exposure import check_total_exposure
 from ouroboros.risk.checks.fat_finger import check_fat_finger
 from ouroboros.risk.checks.market_open import check_market_open
@@ -64,6 +65,7 @@ QUANTITY_CHECKS: tuple[QuantityCheck, ...] = (
     check_position_limit,
     check_sector_limit,
     check_position_count,
+    check_correlated_positions,
     check_total_exposure,
 )
 
@@ -78,6 +80,7 @@ EXEMPT_WHEN_REDUCING = (
     RiskCode.POSITION_LIMIT,
     RiskCode.SECTOR_LIMIT,
     RiskCode.MAX_POSITIONS,
+    RiskCode.CORRELATED_POSITIONS,
     RiskCode.TOTAL_EXPOSURE,
 )
 

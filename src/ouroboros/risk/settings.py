@@ -43,6 +43,9 @@ LIMIT_FIELDS: dict[str, str] = {
     "ta_max_position_pct": "ta_max_position_pct",
     "max_sector_pct": "max_sector_pct",
     "max_positions": "max_open_positions",
+    "max_correlated_positions": "max_correlated_positions",
+    "correlation_lookback_sessions": "correlation_lookback",
+    "correlation_threshold": "correlation_threshold",
     "max_total_exposure_pct": "max_total_exposure_pct",
     "risk_per_trade_pct": "risk_per_trade_pct",
     "stop_loss_atr_multiplier": "stop_atr_multiple",
@@ -80,6 +83,9 @@ class RiskSettings(BaseSettings):
     )
     max_sector_pct: Decimal | None = Field(Decimal(30), validation_alias="MAX_SECTOR_PCT")
     max_positions: int | None = Field(10, validation_alias="MAX_POSITIONS")
+    max_correlated_positions: int | None = Field(3, validation_alias="MAX_CORRELATED_POSITIONS")
+    correlation_lookback_sessions: int = Field(60, validation_alias="CORRELATION_LOOKBACK_SESSIONS")
+    correlation_threshold: Decimal = Field(Decimal("0.7"), validation_alias="CORRELATION_THRESHOLD")
     max_total_exposure_pct: Decimal | None = Field(
         Decimal(80), validation_alias=_env("MAX_TOTAL_EXPOSURE_PCT", "MAX_TOTAL_EXPOSURE_PERCENT")
     )
@@ -164,6 +170,7 @@ class RiskSettings(BaseSettings):
         "ta_max_position_pct",
         "max_sector_pct",
         "max_positions",
+        "max_correlated_positions",
         "max_total_exposure_pct",
         "risk_per_trade_pct",
         "max_price_deviation_pct",
@@ -275,6 +282,9 @@ ENV_NAMES: dict[str, str] = {
     "ta_max_position_pct": "TA_MAX_POSITION_PCT",
     "max_sector_pct": "MAX_SECTOR_PCT",
     "max_open_positions": "MAX_POSITIONS",
+    "max_correlated_positions": "MAX_CORRELATED_POSITIONS",
+    "correlation_lookback": "CORRELATION_LOOKBACK_SESSIONS",
+    "correlation_threshold": "CORRELATION_THRESHOLD",
     "max_total_exposure_pct": "MAX_TOTAL_EXPOSURE_PCT",
     "risk_per_trade_pct": "RISK_PER_TRADE_PCT",
     "stop_atr_multiple": "STOP_LOSS_ATR_MULTIPLIER",

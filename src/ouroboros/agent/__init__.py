@@ -1,0 +1,1 @@
+"""The live agent's groundwork: settings, market lifecycle, scheduler, health, logging."""
