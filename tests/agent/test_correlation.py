@@ -46,7 +46,8 @@ def test_correlations_match_pandas_on_random_returns() -> None:
     np.fill_diagonal(expected, False)
     assert covered.all()
     assert (above == expected).all()
-    assert above[0, 1] and not above[0, 3]
+    assert above[0, 1]
+    assert not above[0, 3]
 
 
 def test_only_the_last_lookback_sessions_count() -> None:
@@ -85,7 +86,9 @@ def test_daily_returns_and_the_map_from_closes() -> None:
     limits = replace(DEFAULT_LIMITS, correlation_lookback=3)
     cmap = correlation_map_for(_ids(2), closes, limits, DAY)
     assert cmap.correlated(POOL[0].id, POOL[1].id)
-    assert cmap.lookback == 3 and cmap.threshold == Decimal("0.7") and cmap.as_of == DAY
+    assert cmap.lookback == 3
+    assert cmap.threshold == Decimal("0.7")
+    assert cmap.as_of == DAY
 
 
 def test_bad_inputs_are_named() -> None:
@@ -103,7 +106,8 @@ def test_uncovered_instruments_count_as_correlated() -> None:
     a, b, c = _ids(3)
     cmap = CorrelationMap.of(DAY, 60, Decimal("0.7"), {a, b}, [])
     assert not cmap.correlated(a, b)
-    assert cmap.correlated(a, c) and cmap.correlated(c, b)
+    assert cmap.correlated(a, c)
+    assert cmap.correlated(c, b)
     assert not cmap.correlated(c, c)
 
 
@@ -151,7 +155,8 @@ def test_a_fourth_mutually_correlated_position_is_denied() -> None:
     denied = _buy(manager, 3, {0, 1, 2}, cmap)
     assert not denied.approved
     result = denied.check(RiskCode.CORRELATED_POSITIONS)
-    assert result is not None and result.blocks
+    assert result is not None
+    assert result.blocks
     assert "4 correlated positions would exceed the limit 3" in result.message
     assert _buy(manager, 4, {0, 1, 2}, cmap).approved  # uncorrelated with the cluster
     assert _buy(manager, 2, {0, 1, 2}, cmap).approved  # adding to an open position
@@ -169,7 +174,9 @@ def test_without_a_map_the_check_skips_and_a_mismatched_map_denies() -> None:
     manager = RiskManager(_limits(3))
     skipped = _buy(manager, 0, set(), None)
     result = skipped.check(RiskCode.CORRELATED_POSITIONS)
-    assert skipped.approved and result is not None and "no correlation map" in result.message
+    assert skipped.approved
+    assert result is not None
+    assert "no correlation map" in result.message
     other = CorrelationMap.of(DAY, 20, Decimal("0.7"), _ids(2), [])
     mismatched = _buy(manager, 0, {1}, other)
     assert not mismatched.approved
