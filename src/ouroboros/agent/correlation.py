@@ -93,8 +93,8 @@ def correlation_map(
         as_of,
         lookback,
         threshold,
-        (instruments[i] for i in np.flatnonzero(covered)),
-        ((instruments[i], instruments[j]) for i, j in zip(ii, jj, strict=True)),
+        (instruments[int(i)] for i in np.flatnonzero(covered)),
+        ((instruments[int(i)], instruments[int(j)]) for i, j in zip(ii, jj, strict=True)),
     )
 
 
