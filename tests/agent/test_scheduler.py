@@ -213,3 +213,28 @@ async def test_an_apscheduler_day_job_runs_through_the_runner() -> None:
         assert [e.job_id for e in sink.of(JobRan)[ran_before:]] == ["open:KR:2026-11-19"]
     finally:
         agent.shutdown()
+
+
+def test_the_agent_package_never_reads_the_wall_clock() -> None:
+    from pathlib import Path
+
+    import ouroboros.agent
+
+    for path in Path(ouroboros.agent.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "datetime.now" not in text, path
+        assert "time.time(" not in text, path
+        assert "date.today" not in text, path
+
+
+async def test_a_job_due_between_catch_up_and_install_is_still_installed() -> None:
+    clock = FakeClock(utc(2026, 11, 19, 0, 29, 59))
+    run, _, _ = runner(clock)
+    await run.start()  # catch-up: the 00:30 planning job is not due yet
+    clock.t = utc(2026, 11, 19, 0, 30, 1)  # ... and now it is
+    agent = AgentScheduler(run, AsyncIOScheduler(timezone=UTC))
+    agent.install(run.book.day_jobs())
+    job = agent.apscheduler.get_job("pre_market:KR:2026-11-19")
+    assert job is not None
+    assert job.trigger.run_date == utc(2026, 11, 19, 0, 30)  # fires at once: within its grace
+    assert agent.apscheduler.get_job("pre_market:KR:2026-11-18") is None  # past its window

@@ -180,13 +180,17 @@ class AgentScheduler:
         return decisions
 
     def install(self, jobs: list[DayJob]) -> int:
-        """Add date jobs for the day jobs not yet run and still ahead; returns how many."""
+        """Add date jobs for the day jobs not yet run and still in their window; returns how many.
+
+        A job whose time has just passed (between ``catch_up`` and here) fires at once: its
+        misfire grace is its window.
+        """
         now = self._now()
         journal = self._runner.book.journal
         added = 0
         for job in jobs:
-            if job.id in self._day_jobs or journal.has_run(job.id) or job.run_at <= now:
-                continue
+            if job.id in self._day_jobs or journal.has_run(job.id) or job.window_end <= now:
+                continue  # a job past its window is catch_up's to skip, not APScheduler's
             self._day_jobs[job.id] = job
             self._scheduler.add_job(
                 self._execute_day,
