@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from ouroboros.agent.secrets import is_secret_key
-from ouroboros.agent.settings import load_config
+from ouroboros.agent.settings import AGENT_KEYS, RISK_KEYS, load_config
 from ouroboros.domain import Currency
 from ouroboros.errors import ConfigError
 from ouroboros.markets import MarketCode
@@ -122,6 +123,21 @@ def test_unknown_keys_in_files_are_refused(tmp_path: Path) -> None:
         load_config(environ={"PRE_MARKET_MINUTS": "1", "PATH": "/bin"}).agent.pre_market_minutes
         == 30
     )
+
+
+def test_yaml_times_are_times_and_agent_and_risk_keys_do_not_overlap(tmp_path: Path) -> None:
+    yaml_file = tmp_path / "s.yaml"
+    yaml_file.write_text(
+        "TRADE_AFTERHOURS: true\nAFTERHOURS_END: 19:30\nPREMARKET_START: 04:00\n"
+        "TRADING_DAY_ROLLOVER: 07:00\nPRE_MARKET_MINUTES: 45\n",
+        encoding="utf-8",
+    )
+    config = load_config(yaml_file=yaml_file, environ={})
+    assert config.agent.afterhours_end == dt.time(19, 30)  # YAML 1.1 would say 1170
+    assert config.agent.premarket_start == dt.time(4, 0)
+    assert config.agent.pre_market_minutes == 45
+    assert config.risk.to_breaker_config().day_rollover == dt.time(7, 0)
+    assert AGENT_KEYS.isdisjoint(RISK_KEYS)
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -285,9 +286,26 @@ def load_config(
     return AgentConfig(agent, risk, MappingProxyType(passed_on), MappingProxyType(origins))
 
 
+class _YamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that ``20:00`` is the text of a time, not 1200.
+
+    YAML 1.1 reads unquoted ``20:00`` as a base-60 integer (and ``04:00`` as text), which would
+    silently turn ``AFTERHOURS_END: 20:00`` into 00:20:00.
+    """
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _digit in "0123456789":
+    _YamlLoader.yaml_implicit_resolvers.setdefault(_digit, []).insert(
+        0, ("tag:yaml.org,2002:str", re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$"))
+    )
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)  # a SafeLoader
     except OSError as exc:
         raise ConfigError(f"cannot read settings file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
