@@ -238,3 +238,14 @@ async def test_a_job_due_between_catch_up_and_install_is_still_installed() -> No
     assert job is not None
     assert job.trigger.run_date == utc(2026, 11, 19, 0, 30)  # fires at once: within its grace
     assert agent.apscheduler.get_job("pre_market:KR:2026-11-18") is None  # past its window
+
+
+def test_a_day_beyond_a_calendar_plans_nothing_and_is_reported() -> None:
+    agent = load_config(environ={"ENABLED_MARKETS": "VN_HSX,KR"}).agent
+    book = JobBook.from_settings(agent, MemoryJournal())
+    book.extend(utc(2026, 12, 30, 12, 0))  # the VN calendar is authoritative to 2026-12-31
+    gaps = book.coverage_gaps
+    assert [(g.market, g.date) for g in gaps] == [(MarketCode.VN_HSX, dt.date(2027, 1, 1))]
+    assert "2026-12-31" in gaps[0].reason
+    assert "open:KR:2027-01-01" not in {j.id for j in book.day_jobs()}  # KR is closed on 1 Jan
+    assert "open:KR:2026-12-30" in {j.id for j in book.day_jobs()}

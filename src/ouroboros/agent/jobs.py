@@ -23,7 +23,9 @@ job              runs at                             still worth running until
 
 Periodic jobs (``fx_refresh``, ``heartbeat``, ``reconcile``) run at start and then every
 interval; ``reconcile`` can also be requested at any time (after a broker reconnect). The
-internal ``calendar_roll`` extends the horizon every six hours.
+internal ``calendar_roll`` extends the horizon every six hours. A day the calendar does not
+cover plans no jobs and is listed in ``coverage_gaps`` (the driver alerts on it) instead of
+stopping every other market.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from ouroboros.agent.lifecycle import DayPlan, SessionRules, plan_day
 from ouroboros.agent.settings import AgentSettings
-from ouroboros.markets import MarketCode, get_market
+from ouroboros.markets import CalendarCoverageError, MarketCode, get_market
 from ouroboros.markets.timeutil import require_aware
 
 #: Time between the end of trading and the post-market job (last fills and close prints).
@@ -121,6 +123,15 @@ class JobListing:
     serves_until: dt.datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class CoverageGap:
+    """A day the market's calendar does not cover (e.g. Vietnam past 2026): nothing planned."""
+
+    market: MarketCode
+    date: dt.date
+    reason: str
+
+
 class JobJournal(Protocol):
     """Which day jobs have run (the store keeps it across restarts)."""
 
@@ -183,6 +194,7 @@ class JobBook:
         self._planned: set[tuple[MarketCode, dt.date]] = set()
         self._last_periodic: dict[JobKind, dt.datetime] = {}
         self._requested: list[JobRun] = []
+        self._gaps: list[CoverageGap] = []
 
     @classmethod
     def from_settings(
@@ -204,6 +216,11 @@ class JobBook:
     def journal(self) -> JobJournal:
         return self._journal
 
+    @property
+    def coverage_gaps(self) -> list[CoverageGap]:
+        """Days inside the horizon the calendars do not know: no jobs were planned for them."""
+        return list(self._gaps)
+
     def day_jobs(self) -> list[DayJob]:
         return sorted(self._days.values(), key=lambda j: (j.run_at, j.id))
 
@@ -218,7 +235,11 @@ class JobBook:
                 if (code, day) in self._planned:
                     continue
                 self._planned.add((code, day))
-                plan = plan_day(code, day, self._rules)
+                try:
+                    plan = plan_day(code, day, self._rules)
+                except CalendarCoverageError as exc:
+                    self._gaps.append(CoverageGap(code, day, str(exc)))
+                    continue
                 for job in day_jobs(plan) if plan is not None else ():
                     self._days[job.id] = job
                     added.append(job)
