@@ -249,3 +249,16 @@ def test_a_day_beyond_a_calendar_plans_nothing_and_is_reported() -> None:
     assert "2026-12-31" in gaps[0].reason
     assert "open:KR:2027-01-01" not in {j.id for j in book.day_jobs()}  # KR is closed on 1 Jan
     assert "open:KR:2026-12-30" in {j.id for j in book.day_jobs()}
+
+
+async def test_a_clock_jumping_past_a_window_skips_the_job_with_a_reason() -> None:
+    clock = FakeClock(utc(2026, 11, 18, 23, 0))
+    run, rec, sink = runner(clock)
+    await run.start()
+    rec.runs.clear()
+    clock.t = utc(2026, 11, 19, 8, 0)  # past the KR open's window (trading ended 07:30)
+    await run.run_due(clock.t)
+    skipped = {e.job_id: e.reason for e in sink.of(JobSkipped)}
+    assert "between two steps" in skipped["open:KR:2026-11-19"]
+    assert "pre_market:KR:2026-11-19" in skipped
+    assert "close:KR:2026-11-19" in rec.ids()  # still in its window: runs

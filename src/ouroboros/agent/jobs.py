@@ -292,6 +292,13 @@ class JobBook:
                 runs.append(JobRun(periodic.id, kind, None, None, now))
         return sorted(runs, key=lambda r: (r.scheduled_for, r.job_id))
 
+    def expired(self, now: dt.datetime) -> list[DayJob]:
+        """Unrun day jobs whose window has ended (a clock that jumped past them)."""
+        now = require_aware(now)
+        return [
+            j for j in self.day_jobs() if j.window_end <= now and not self._journal.has_run(j.id)
+        ]
+
     def mark_periodic(self, kind: JobKind, at: dt.datetime) -> None:
         """A periodic job ran at ``at``: its next run is one interval later."""
         self._last_periodic[kind] = require_aware(at)

@@ -132,8 +132,15 @@ class JobRunner:
         return decisions
 
     async def run_due(self, now: dt.datetime) -> list[JobRun]:
-        """The simulated-clock trigger: execute everything due at ``now``, in time order."""
+        """The simulated-clock trigger: execute everything due at ``now``, in time order.
+
+        A day job the clock jumped past (its window ended between two steps) is skipped with a
+        recorded reason, as APScheduler's misfire rule does on the wall clock.
+        """
         runs = self._book.due(now)
+        for job in self._book.expired(now):
+            end = job.window_end.strftime("%Y-%m-%d %H:%M UTC")
+            self.skip(job, f"the clock passed the job's window (ended {end}) between two steps")
         for run in runs:
             await self.execute(run)
         return runs
