@@ -3,13 +3,14 @@
 Kept here rather than in ``ouroboros.markets`` so the adapter owns the vendor's vocabulary:
 quote exchange code ``EXCD``, trade exchange code ``OVRS_EXCG_CD``, currency, country code,
 product type and the per-market order tr_ids (real and virtual, with the US virtual sell
-exception ``VTTT1001U``).
+exception ``VTTT1001U``). The market table is read from ``ouroboros/kisspec/data/markets.json``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ouroboros import kisspec
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import Venue
 from ouroboros.domain.orders import OrderSide
@@ -39,6 +40,7 @@ class KisMarket:
     buy: TrId
     sell: TrId
     revise_cancel: TrId
+    notice_price_decimals: int  # implied decimals of CNTG_UNPR in H0GSCNI0 notices (US 4)
 
     @property
     def domestic(self) -> bool:
@@ -89,120 +91,24 @@ WS_NOTICE = TrId("H0STCNI0", "H0STCNI9")
 WS_OVERSEAS_TRADE = "HDFSCNT0"
 WS_OVERSEAS_NOTICE = TrId("H0GSCNI0", "H0GSCNI9")
 
-_US_REVISE = TrId("TTTT1004U", "VTTT1004U")
 
-MARKETS: dict[Venue, KisMarket] = {
-    Venue.KRX: KisMarket(
-        Venue.KRX,
-        "",
-        "",
-        Currency.KRW,
-        "410",
-        "300",
-        DOMESTIC_BUY,
-        DOMESTIC_SELL,
-        DOMESTIC_REVISE_CANCEL,
-    ),
-    Venue.NASDAQ: KisMarket(
-        Venue.NASDAQ,
-        "NAS",
-        "NASD",
-        Currency.USD,
-        "840",
-        "512",
-        TrId("TTTT1002U", "VTTT1002U"),
-        TrId("TTTT1006U", "VTTT1001U"),
-        _US_REVISE,
-    ),
-    Venue.NYSE: KisMarket(
-        Venue.NYSE,
-        "NYS",
-        "NYSE",
-        Currency.USD,
-        "840",
-        "513",
-        TrId("TTTT1002U", "VTTT1002U"),
-        TrId("TTTT1006U", "VTTT1001U"),
-        _US_REVISE,
-    ),
-    Venue.AMEX: KisMarket(
-        Venue.AMEX,
-        "AMS",
-        "AMEX",
-        Currency.USD,
-        "840",
-        "529",
-        TrId("TTTT1002U", "VTTT1002U"),
-        TrId("TTTT1006U", "VTTT1001U"),
-        _US_REVISE,
-    ),
-    Venue.HKEX: KisMarket(
-        Venue.HKEX,
-        "HKS",
-        "SEHK",
-        Currency.HKD,
-        "344",
-        "501",
-        TrId("TTTS1002U", "VTTS1002U"),
-        TrId("TTTS1001U", "VTTS1001U"),
-        TrId("TTTS1003U", "VTTS1003U"),
-    ),
-    Venue.SSE: KisMarket(
-        Venue.SSE,
-        "SHS",
-        "SHAA",
-        Currency.CNY,
-        "156",
-        "551",
-        TrId("TTTS0202U", "VTTS0202U"),
-        TrId("TTTS1005U", "VTTS1005U"),
-        TrId("TTTS0302U", "VTTS0302U"),
-    ),
-    Venue.SZSE: KisMarket(
-        Venue.SZSE,
-        "SZS",
-        "SZAA",
-        Currency.CNY,
-        "156",
-        "552",
-        TrId("TTTS0305U", "VTTS0305U"),
-        TrId("TTTS0304U", "VTTS0304U"),
-        TrId("TTTS0306U", "VTTS0306U"),
-    ),
-    Venue.TSE: KisMarket(
-        Venue.TSE,
-        "TSE",
-        "TKSE",
-        Currency.JPY,
-        "392",
-        "515",
-        TrId("TTTS0308U", "VTTS0308U"),
-        TrId("TTTS0307U", "VTTS0307U"),
-        TrId("TTTS0309U", "VTTS0309U"),
-    ),
-    Venue.HNX: KisMarket(
-        Venue.HNX,
-        "HNX",
-        "HASE",
-        Currency.VND,
-        "704",
-        "507",
-        TrId("TTTS0311U", "VTTS0311U"),
-        TrId("TTTS0310U", "VTTS0310U"),
-        TrId("TTTS0312U", "VTTS0312U"),
-    ),
-    Venue.HOSE: KisMarket(
-        Venue.HOSE,
-        "HSX",
-        "VNSE",
-        Currency.VND,
-        "704",
-        "508",
-        TrId("TTTS0311U", "VTTS0311U"),
-        TrId("TTTS0310U", "VTTS0310U"),
-        TrId("TTTS0312U", "VTTS0312U"),
-    ),
-}
+def _market(m: kisspec.Market) -> KisMarket:
+    return KisMarket(
+        Venue(m.venue),
+        m.excd,
+        m.ovrs_excg_cd,
+        Currency(m.currency),
+        m.natn_cd,
+        m.prdt_type_cd,
+        TrId(*m.buy),
+        TrId(*m.sell),
+        TrId(*m.revise_cancel),
+        m.notice_price_decimals,
+    )
+
+
+# The table itself is data (ouroboros/kisspec/data/markets.json), shared with the sandbox.
+MARKETS: dict[Venue, KisMarket] = {Venue(m.venue): _market(m) for m in kisspec.markets()}
 
 BY_EXCD: dict[str, KisMarket] = {m.excd: m for m in MARKETS.values() if m.excd}
 BY_OVRS_EXCG_CD: dict[str, KisMarket] = {m.ovrs_excg_cd: m for m in MARKETS.values() if m.excd}

@@ -18,7 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ouroboros.brokers.kis._time import format_kst
+from ouroboros.kisspec import KST
 from ouroboros.sandbox.kis.config import SandboxApp
 from ouroboros.sandbox.kis.engine import Reject
 from ouroboros.sandbox.kis.state import SandboxState
@@ -156,7 +156,9 @@ class Gateway:
         return JSONResponse(
             {
                 "access_token": token.value,
-                "access_token_token_expired": format_kst(token.expires),
+                "access_token_token_expired": token.expires.astimezone(KST).strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                ),
                 "token_type": "Bearer",
                 "expires_in": lifetime,
             }
