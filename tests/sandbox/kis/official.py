@@ -6,11 +6,13 @@ Used by the field-set test and by ``python -m tests.sandbox.kis.official`` (prin
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from ouroboros.sandbox.kis import KisSandbox
+from ouroboros import kisspec
+from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 
 ACCOUNT = {"CANO": "50000001", "ACNT_PRDT_CD": "01"}
 DQ = "/uapi/domestic-stock/v1/quotations"
@@ -22,25 +24,22 @@ OR = "/uapi/overseas-stock/v1/ranking"
 KR = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"}
 US = {"AUTH": "", "EXCD": "NAS", "SYMB": "AAPL"}
 
-# endpoint name (kisspec) -> (method, path, tr_id, query or body)
-CALLS: dict[str, tuple[str, str, str, dict[str, str]]] = {
-    "domestic/inquire-price": ("GET", f"{DQ}/inquire-price", "FHKST01010100", KR),
+# endpoint name (kisspec) -> (method, path, query or body); the tr_id comes from kisspec
+CALLS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "domestic/inquire-price": ("GET", f"{DQ}/inquire-price", KR),
     "domestic/inquire-asking-price-exp-ccn": (
         "GET",
         f"{DQ}/inquire-asking-price-exp-ccn",
-        "FHKST01010200",
         KR,
     ),
     "domestic/inquire-daily-price": (
         "GET",
         f"{DQ}/inquire-daily-price",
-        "FHKST01010400",
         {**KR, "FID_PERIOD_DIV_CODE": "D", "FID_ORG_ADJ_PRC": "1"},
     ),
     "domestic/inquire-daily-itemchartprice": (
         "GET",
         f"{DQ}/inquire-daily-itemchartprice",
-        "FHKST03010100",
         {
             **KR,
             "FID_INPUT_DATE_1": "20000101",
@@ -52,31 +51,26 @@ CALLS: dict[str, tuple[str, str, str, dict[str, str]]] = {
     "domestic/inquire-time-itemchartprice": (
         "GET",
         f"{DQ}/inquire-time-itemchartprice",
-        "FHKST03010200",
         {**KR, "FID_ETC_CLS_CODE": "", "FID_INPUT_HOUR_1": "153000", "FID_PW_DATA_INCU_YN": "Y"},
     ),
     "domestic/volume-rank": (
         "GET",
         f"{DQ}/volume-rank",
-        "FHPST01710000",
         {"FID_COND_MRKT_DIV_CODE": "J", "FID_COND_SCR_DIV_CODE": "20171", "FID_INPUT_ISCD": "0000"},
     ),
     "domestic/fluctuation": (
         "GET",
         "/uapi/domestic-stock/v1/ranking/fluctuation",
-        "FHPST01700000",
         {"fid_cond_mrkt_div_code": "J", "fid_cond_scr_div_code": "20170", "fid_input_iscd": "0000"},
     ),
     "domestic/search-info": (
         "GET",
         f"{DQ}/search-info",
-        "CTPF1604R",
         {"PDNO": "005930", "PRDT_TYPE_CD": "300"},
     ),
     "domestic/inquire-balance": (
         "GET",
         f"{DT}/inquire-balance",
-        "VTTC8434R",
         {
             **ACCOUNT,
             "AFHR_FLPR_YN": "N",
@@ -93,13 +87,11 @@ CALLS: dict[str, tuple[str, str, str, dict[str, str]]] = {
     "domestic/inquire-psbl-order": (
         "GET",
         f"{DT}/inquire-psbl-order",
-        "VTTC8908R",
         {**ACCOUNT, "PDNO": "005930", "ORD_UNPR": "70000", "ORD_DVSN": "00"},
     ),
     "domestic/inquire-daily-ccld": (
         "GET",
         f"{DT}/inquire-daily-ccld",
-        "VTTC0081R",
         {
             **ACCOUNT,
             "INQR_STRT_DT": "20000101",
@@ -116,34 +108,29 @@ CALLS: dict[str, tuple[str, str, str, dict[str, str]]] = {
     "domestic/inquire-psbl-rvsecncl": (
         "GET",
         f"{DT}/inquire-psbl-rvsecncl",
-        "TTTC0084R",
         {**ACCOUNT, "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"},
     ),
-    "overseas/price": ("GET", f"{OQ}/price", "HHDFS00000300", US),
+    "overseas/price": ("GET", f"{OQ}/price", US),
     "overseas/dailyprice": (
         "GET",
         f"{OQ}/dailyprice",
-        "HHDFS76240000",
         {**US, "GUBN": "0", "BYMD": "", "MODP": "0"},
     ),
-    "overseas/price-detail": ("GET", f"{OQ}/price-detail", "HHDFS76200200", US),
-    "overseas/inquire-asking-price": ("GET", f"{OQ}/inquire-asking-price", "HHDFS76200100", US),
+    "overseas/price-detail": ("GET", f"{OQ}/price-detail", US),
+    "overseas/inquire-asking-price": ("GET", f"{OQ}/inquire-asking-price", US),
     "overseas/inquire-time-itemchartprice": (
         "GET",
         f"{OQ}/inquire-time-itemchartprice",
-        "HHDFS76950200",
         {**US, "NMIN": "1", "PINC": "1", "NEXT": "", "NREC": "120", "FILL": "", "KEYB": ""},
     ),
     "overseas/inquire-balance": (
         "GET",
         f"{OT}/inquire-balance",
-        "VTTS3012R",
         {**ACCOUNT, "OVRS_EXCG_CD": "NASD", "TR_CRCY_CD": "USD"},
     ),
     "overseas/inquire-ccnl": (
         "GET",
         f"{OT}/inquire-ccnl",
-        "VTTS3035R",
         {
             **ACCOUNT,
             "PDNO": "",
@@ -158,31 +145,26 @@ CALLS: dict[str, tuple[str, str, str, dict[str, str]]] = {
     "overseas/inquire-present-balance": (
         "GET",
         f"{OT}/inquire-present-balance",
-        "VTRP6504R",
         {**ACCOUNT, "WCRC_FRCR_DVSN_CD": "02", "NATN_CD": "000", "TR_MKET_CD": "00"},
     ),
     "overseas/inquire-psamount": (
         "GET",
         f"{OT}/inquire-psamount",
-        "VTTS3007R",
         {**ACCOUNT, "OVRS_EXCG_CD": "NASD", "OVRS_ORD_UNPR": "200", "ITEM_CD": "AAPL"},
     ),
     "overseas/inquire-nccs": (
         "GET",
         f"{OT}/inquire-nccs",
-        "VTTS3018R",
         {**ACCOUNT, "OVRS_EXCG_CD": "NASD", "SORT_SQN": "DS"},
     ),
     "overseas/updown-rate": (
         "GET",
         f"{OR}/updown-rate",
-        "HHDFS76290000",
         {"EXCD": "NAS", "NDAY": "0", "GUBN": "1", "VOL_RANG": "0", "AUTH": "", "KEYB": ""},
     ),
     "overseas/trade-vol": (
         "GET",
         f"{OR}/trade-vol",
-        "HHDFS76310010",
         {"EXCD": "NAS", "NDAY": "0", "VOL_RANG": "0", "AUTH": "", "KEYB": ""},
     ),
 }
@@ -201,6 +183,7 @@ def headers(sb: KisSandbox, http: httpx.Client) -> dict[str, str]:
 
 
 def prepare(sb: KisSandbox, http: httpx.Client, h: dict[str, str]) -> dict[str, Any]:
+    v = "V" if sb.config.virtual else "T"
     """A holding and a filled + a resting order in each of KRX and NASDAQ; the order answers."""
     sb.seed_holding("005930.KRX", 10, "65000")
     sb.seed_holding("AAPL.NASDAQ", 5, "180")
@@ -217,7 +200,7 @@ def prepare(sb: KisSandbox, http: httpx.Client, h: dict[str, str]) -> dict[str, 
             "EXCG_ID_DVSN_CD": "KRX",
         }
         out[name] = http.post(
-            f"{DT}/order-cash", json=body, headers={**h, "tr_id": "VTTC0012U"}
+            f"{DT}/order-cash", json=body, headers={**h, "tr_id": f"{v}TTC0012U"}
         ).json()
     for name, limit in (("us_fill", us_price * 2), ("us_rest", us_price / 2)):
         body = {
@@ -232,12 +215,21 @@ def prepare(sb: KisSandbox, http: httpx.Client, h: dict[str, str]) -> dict[str, 
             "ORD_SVR_DVSN_CD": "0",
             "ORD_DVSN": "00",
         }
-        out[name] = http.post(f"{OT}/order", json=body, headers={**h, "tr_id": "VTTT1002U"}).json()
+        out[name] = http.post(
+            f"{OT}/order", json=body, headers={**h, "tr_id": f"{v}TTT1002U"}
+        ).json()
     return out
 
 
-def call(http: httpx.Client, h: dict[str, str], name: str) -> httpx.Response:
-    method, path, tr_id, args = CALLS[name]
+def tr_id(name: str, virtual: bool) -> str | None:
+    ep = kisspec.endpoint(name)
+    ids = ep.tr_id_virtual if virtual else ep.tr_id_real
+    return ids[0] if ids else None
+
+
+def call(http: httpx.Client, h: dict[str, str], name: str, tr: str) -> httpx.Response:
+    method, path, args = CALLS[name]
+    tr_id = tr
     if method == "GET":
         return http.get(path, params=args, headers={**h, "tr_id": tr_id})
     return http.post(path, json=args, headers={**h, "tr_id": tr_id})
@@ -253,35 +245,47 @@ def present(body: dict[str, Any], output: str) -> set[str]:
     return set()
 
 
-def coverage() -> dict[str, tuple[int, int]]:
-    """endpoint -> (official fields present, official fields) against a fresh sandbox."""
-    from ouroboros import kisspec
-    from ouroboros.sandbox.kis import SandboxConfig
+# Thursday 2026-07-09: 14:00 KST (KRX open) and 11:00 New York (US open)
+KRX_OPEN = datetime(2026, 7, 9, 5, 0, tzinfo=UTC)
+US_OPEN = datetime(2026, 7, 9, 15, 0, tzinfo=UTC)
 
-    result: dict[str, tuple[int, int]] = {}
+
+def responses(virtual: bool, start: datetime | None = None) -> dict[str, dict[str, Any]]:
+    """endpoint name -> the JSON body of one successful call, against a fresh sandbox."""
+    out: dict[str, dict[str, Any]] = {}
     with (
-        KisSandbox(SandboxConfig(virtual=True, rate_limit=0)) as sb,
+        KisSandbox(SandboxConfig(virtual=virtual, rate_limit=0, start=start)) as sb,
         httpx.Client(base_url=sb.base_url) as http,
     ):
         h = headers(sb, http)
         orders = prepare(sb, http, h)
-        for ep in kisspec.endpoints():
-            if ep.name in ("domestic/order-cash", "overseas/order"):
-                body = orders["kr_fill" if ep.name.startswith("domestic") else "us_fill"]
-            elif ep.name in CALLS:
-                response = call(http, h, ep.name)
-                body = response.json() if response.status_code == 200 else {}
-            else:
-                continue
-            n = have = 0
-            for o in ep.outputs:
-                keys = {k.lower() for k in present(body, o.name)}
-                n += len(o.fields)
-                have += sum(1 for f in o.fields if f.lower() in keys)
-            result[ep.name] = (have, n)
+        out["domestic/order-cash"] = orders["kr_fill"]
+        out["overseas/order"] = orders["us_fill"]
+        for name in CALLS:
+            tr = tr_id(name, virtual)
+            if tr is not None:
+                response = call(http, h, name, tr)
+                out[name] = response.json() if response.status_code == 200 else {}
+    return out
+
+
+def coverage(virtual: bool) -> dict[str, tuple[int, int]]:
+    """endpoint -> (official fields present, official fields), each market during its session."""
+    result: dict[str, tuple[int, int]] = {}
+    kr, us = responses(virtual, KRX_OPEN), responses(virtual, US_OPEN)
+    bodies = {k: (kr if k.startswith("domestic") else us)[k] for k in kr}
+    for ep in kisspec.endpoints():
+        if ep.name not in bodies:
+            continue
+        n = have = 0
+        for o in ep.outputs:
+            keys = {k.lower() for k in present(bodies[ep.name], o.name)}
+            n += len(o.fields)
+            have += sum(1 for f in o.fields if f.lower() in keys)
+        result[ep.name] = (have, n)
     return result
 
 
 if __name__ == "__main__":
-    for name, (have, n) in coverage().items():
+    for name, (have, n) in coverage(virtual=False).items():
         print(f"{name:45s} {have:3d}/{n:3d}")

@@ -7,7 +7,7 @@ because KIS omits some fields for some codes (e.g. ``bstp_kor_isnm``, PK#48).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class Wire(BaseModel):
@@ -79,7 +79,10 @@ class DomesticCcldRow(Wire):
     rmn_qty: str = "0"
     rjct_qty: str = "0"
     cnc_cfrm_qty: str = "0"
-    excg_id_dvsn_cd: str = ""
+    # KIS spells this one with a capital C (OTA chk_inquire_daily_ccld.py); lower case accepted
+    excg_id_dvsn_cd: str = Field(
+        "", validation_alias=AliasChoices("excg_id_dvsn_Cd", "excg_id_dvsn_cd")
+    )
 
 
 class DomesticHolding(Wire):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from ouroboros.domain.currency import Currency
@@ -65,6 +66,7 @@ class SandboxConfig:
     starting_cash: dict[Currency, Decimal] = field(default_factory=lambda: dict(DEFAULT_CASH))
     faults: FaultPlan = field(default_factory=FaultPlan)
     universe: dict[str, str] | None = None
+    start: datetime | None = None  # the sandbox clock's first instant (None: the real time)
 
     def effective_apps(self) -> tuple[SandboxApp, ...]:
         if self.apps:

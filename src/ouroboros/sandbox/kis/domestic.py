@@ -231,7 +231,8 @@ def ccld_row(o: SbOrder, orders: dict[str, SbOrder]) -> dict[str, str]:
         "rmn_qty": num(o.leaves),
         "rjct_qty": "0",
         "cnc_cfrm_qty": num(canceled_qty),
-        "excg_id_dvsn_cd": "KRX",
+        "excg_dvsn_cd": "01",
+        "excg_id_dvsn_Cd": "KRX",  # capital C, as KIS spells it (OTA chk_inquire_daily_ccld)
         "rvse_cncl_dvsn_name": {Kind.NEW: "", Kind.MODIFY: "정정", Kind.CANCEL: "취소"}[o.kind],
         "orgn_ord_tmd": hms(original.created) if original else "",
     }
@@ -270,7 +271,8 @@ def inquire_daily_ccld(ctx: Ctx) -> Reply:
     }
     body = {
         **OK,
-        "ctx_area_fk100": ctx.p("CTX_AREA_FK100"),
+        # KIS answers the search key it used (the sample feeds it back on the next page)
+        "ctx_area_fk100": ctx.p("CTX_AREA_FK100") or f"{account.replace('-', '^')}^{start}^{end}",
         "ctx_area_nk100": cursor,
         "output1": [ccld_row(o, orders) for o in chunk],
         "output2": out2,

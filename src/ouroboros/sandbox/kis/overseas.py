@@ -312,39 +312,6 @@ def inquire_ccnl(ctx: Ctx) -> Reply:
     return Reply(body, cont)
 
 
-@route(
-    "GET",
-    f"{T}/inquire-present-balance",
-    *tr_ids("overseas/inquire-present-balance"),
-)
-def inquire_present_balance(ctx: Ctx) -> Reply:
-    account = ctx.account()
-    acct = ctx.state.exchange.accounts[account]
-    out2 = [
-        {
-            "crcy_cd": cur.value,
-            "frcr_dncl_amt_2": num(cash, cur.minor_units),
-            "frcr_drwg_psbl_amt_1": num(acct.available(cur), cur.minor_units),
-            "frst_bltn_exrt": "0",
-            "frcr_buy_amt_smtl": "0",
-            "frcr_sll_amt_smtl": "0",
-        }
-        for cur, cash in sorted(acct.cash.items(), key=lambda x: x[0].value)
-        if cur.value != "KRW"
-    ]
-    out3 = {
-        "pchs_amt_smtl_amt": "0",
-        "evlu_amt_smtl_amt": "0",
-        "tot_evlu_pfls_amt": "0",
-        "tot_asst_amt": "0",
-        "tot_dncl_amt": "0",
-        "frcr_evlu_tota": "0",
-        "evlu_erng_rt1": "0.00",
-        "wdrw_psbl_tot_amt": "0",
-    }
-    return Reply({**OK, "output1": [], "output2": out2, "output3": out3})
-
-
 def _ranking(ctx: Ctx, key: Any) -> Reply:
     market = _market(ctx, "EXCD")
     z = _zdiv(market)
@@ -410,7 +377,6 @@ ROUTES: list[Route] = [
     order_rvsecncl,
     inquire_balance,
     inquire_ccnl,
-    inquire_present_balance,
     updown_rate,
     trade_vol,
 ]
