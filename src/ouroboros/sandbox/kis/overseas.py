@@ -124,12 +124,19 @@ for _m in _OVERSEAS:
         for _tr in (_pair.real, _pair.virtual):
             side, codes = _ORDER_SIDES.get(_tr, (_side, frozenset()))
             _ORDER_SIDES[_tr] = (side, codes | {_m.ovrs_excg_cd})
+# Legacy US ids (mojito still sends them). Whether KIS accepts them today is unconfirmed; the
+# sandbox accepts them on the real-style server, like the legacy domestic ids, and has no
+# virtual counterpart for them (none is documented).
+_US_CODES = frozenset(kx.MARKETS[v].ovrs_excg_cd for v in _US)
+_ORDER_SIDES |= {t: (OrderSide.BUY, _US_CODES) for t in kx.US_LEGACY_BUY}
+_ORDER_SIDES |= {t: (OrderSide.SELL, _US_CODES) for t in kx.US_LEGACY_SELL}
 
 
 @route(
     "POST",
     f"{T}/order",
-    {m.buy.real for m in _OVERSEAS} | {m.sell.real for m in _OVERSEAS},
+    {m.buy.real for m in _OVERSEAS} | {m.sell.real for m in _OVERSEAS} | kx.US_LEGACY_BUY
+    | kx.US_LEGACY_SELL,
     {m.buy.virtual for m in _OVERSEAS} | {m.sell.virtual for m in _OVERSEAS},
     order=True,
 )
