@@ -11,7 +11,8 @@ from tests.sandbox.kis.official import ACCOUNT, headers
 def test_default_credentials_have_kis_lengths_and_follow_the_seed() -> None:
     app = SandboxConfig(seed=3).effective_apps()[0]
     assert (len(app.app_key), len(app.app_secret)) == (36, 180)
-    assert app.app_key.startswith("PS") and app.app_key.isalnum()
+    assert app.app_key.startswith("PS")
+    assert app.app_key.isalnum()
     assert SandboxConfig(seed=3).effective_apps()[0] == app
     assert SandboxConfig(seed=4).effective_apps()[0].app_key != app.app_key
     assert SandboxConfig(virtual=False, seed=3).effective_apps()[0].app_key != app.app_key

@@ -128,14 +128,16 @@ for _m in _OVERSEAS:
 # sandbox accepts them on the real-style server, like the legacy domestic ids, and has no
 # virtual counterpart for them (none is documented).
 _US_CODES = frozenset(kx.MARKETS[v].ovrs_excg_cd for v in _US)
-_ORDER_SIDES |= {t: (OrderSide.BUY, _US_CODES) for t in kx.US_LEGACY_BUY}
-_ORDER_SIDES |= {t: (OrderSide.SELL, _US_CODES) for t in kx.US_LEGACY_SELL}
+_ORDER_SIDES |= dict.fromkeys(kx.US_LEGACY_BUY, (OrderSide.BUY, _US_CODES))
+_ORDER_SIDES |= dict.fromkeys(kx.US_LEGACY_SELL, (OrderSide.SELL, _US_CODES))
 
 
 @route(
     "POST",
     f"{T}/order",
-    {m.buy.real for m in _OVERSEAS} | {m.sell.real for m in _OVERSEAS} | kx.US_LEGACY_BUY
+    {m.buy.real for m in _OVERSEAS}
+    | {m.sell.real for m in _OVERSEAS}
+    | kx.US_LEGACY_BUY
     | kx.US_LEGACY_SELL,
     {m.buy.virtual for m in _OVERSEAS} | {m.sell.virtual for m in _OVERSEAS},
     order=True,
