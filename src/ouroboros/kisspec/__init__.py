@@ -89,8 +89,10 @@ def endpoint(name: str) -> Endpoint:
     raw = _rest()["endpoints"].get(name)
     if raw is None:
         raise KeyError(f"no KIS endpoint {name!r} in kisspec/data/rest.json")
+    extra = raw.get("supplement", {}).get("outputs", {})  # fields the OTA map omits (sourced)
     outputs = tuple(
-        Output(o, str(v["kind"]), tuple(v["fields"])) for o, v in raw["outputs"].items()
+        Output(o, str(v["kind"]), (*v["fields"], *extra.get(o, ())))
+        for o, v in raw["outputs"].items()
     )
     return Endpoint(
         name,

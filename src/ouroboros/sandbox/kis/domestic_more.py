@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ouroboros.domain.ids import Venue
+from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.orders import OrderSide
 from ouroboros.sandbox.kis._fmt import hms, num
 from ouroboros.sandbox.kis.domestic_quotes import OK, change_fields, instrument
 from ouroboros.sandbox.kis.engine import Kind, Reject
 from ouroboros.sandbox.kis.http import Ctx, Reply, Route, route
 from ouroboros.sandbox.kis.market import day_volume, minute_bars
-from ouroboros.sandbox.kis.vocab import tr_ids
+from ouroboros.sandbox.kis.vocab import MARKETS, tr_ids
 
 Q = "/uapi/domestic-stock/v1/quotations"
 T = "/uapi/domestic-stock/v1/trading"
@@ -21,13 +21,17 @@ MINUTE_ROWS = 30  # rows per call (reference §4.4)
 
 @route("GET", f"{Q}/inquire-time-itemchartprice", *tr_ids("domestic/inquire-time-itemchartprice"))
 def inquire_time_itemchartprice(ctx: Ctx) -> Reply:
-    """Up to 30 one-minute bars at or before ``FID_INPUT_HOUR_1`` (HHMMSS), newest first."""
+    """Up to 30 one-minute bars at or before ``FID_INPUT_HOUR_1`` (HHMMSS), newest first; an
+    hour before the session's first bar asks for the latest ones."""
     iid = instrument(ctx)
     st = ctx.state.exchange.market(iid)
     hour = ctx.p("FID_INPUT_HOUR_1").strip() or "235959"
     if not (len(hour) == 6 and hour.isdigit()):
         raise Reject("SBX00004", f"FID_INPUT_HOUR_1 는 HHMMSS 입니다, was {hour!r}.")
-    bars = [b for b in minute_bars(ctx.state, iid, st) if b.at.strftime("%H%M%S") <= hour]
+    day = minute_bars(ctx.state, iid, st)
+    if day and hour < day[0].at.strftime("%H%M%S"):
+        hour = "235959"  # before the open (PK sends 000000): the latest bars, as clients expect
+    bars = [b for b in day if b.at.strftime("%H%M%S") <= hour]
     vol = day_volume(ctx.state, iid, st)
     out1 = {
         **change_fields(st),
@@ -56,13 +60,36 @@ def inquire_time_itemchartprice(ctx: Ctx) -> Reply:
     return Reply({**OK, "output1": out1, "output2": rows[::-1][:MINUTE_ROWS]})
 
 
+_BY_PRDT_TYPE = {m.prdt_type_cd: m for m in MARKETS.values()}
+
+
 @route("GET", f"{Q}/search-info", *tr_ids("domestic/search-info"))
 def search_info(ctx: Ctx) -> Reply:
-    iid = instrument(ctx, "PDNO")
+    """Product info for any market: ``PRDT_TYPE_CD`` picks it (300 KRX, 512 NASDAQ, ...)."""
+    market = _BY_PRDT_TYPE.get(ctx.p("PRDT_TYPE_CD", "300").strip() or "300")
+    if market is None:
+        raise Reject(
+            "SBX00004", f"PRDT_TYPE_CD 가 올바르지 않습니다, was {ctx.p('PRDT_TYPE_CD')!r}."
+        )
+    code = ctx.p("PDNO").strip()
+    try:
+        iid = InstrumentId(code, market.venue)
+    except ValueError:
+        raise Reject("APBK0656", "해당 종목정보가 없습니다.") from None
+    if not ctx.state.exchange.knows(iid):
+        raise Reject("APBK0656", "해당 종목정보가 없습니다.")
+    name = f"SANDBOX {iid.symbol}"
+    std = f"KR7{iid.symbol}00{sum(map(ord, iid.symbol)) % 10}" if market.domestic else ""
     out = {
         "pdno": iid.symbol,
-        "prdt_type_cd": ctx.p("PRDT_TYPE_CD", "300") or "300",
-        "std_pdno": f"KR7{iid.symbol}00{sum(map(ord, iid.symbol)) % 10}",
+        "prdt_type_cd": market.prdt_type_cd,
+        "prdt_name": name,
+        "prdt_name120": name,
+        "prdt_abrv_name": name,
+        "prdt_eng_name": name,
+        "prdt_eng_name120": name,
+        "prdt_eng_abrv_name": name,
+        "std_pdno": std or f"US{sum(map(ord, iid.symbol)):010d}",
         "shtn_pdno": iid.symbol,
         "prdt_sale_stat_cd": "",
         "prdt_risk_grad_cd": "",

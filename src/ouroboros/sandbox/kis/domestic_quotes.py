@@ -63,6 +63,33 @@ def _today(ctx: Ctx) -> date:
     return ctx.state.clock.now().astimezone(KST).date()
 
 
+def _extreme(bars: list[DailyBar], price: Decimal, high: bool) -> tuple[Decimal, str, str]:
+    """(price, YYYYMMDD, % of the current price vs it) of the high/low over ``bars``."""
+    bar = max(bars, key=lambda b: b.high) if high else min(bars, key=lambda b: b.low)
+    level = bar.high if high else bar.low
+    return level, bar.day.strftime("%Y%m%d"), num((price - level) / level * 100, 2)
+
+
+def ranges(ctx: Ctx, iid: InstrumentId, st: MarketState) -> dict[str, str]:
+    """250-day, 52-week and year-to-date highs and lows with their dates (from the history)."""
+    days = bars(ctx, iid, 260)
+    this_year = [b for b in days if b.day.year == _today(ctx).year] or days[-1:]
+    out: dict[str, str] = {}
+    for prefix, window in (("d250", days[-250:]), ("w52", days[-260:]), ("dryy", this_year)):
+        for high, tag in ((True, "hgpr"), (False, "lwpr")):
+            level, day, rate = _extreme(window, st.price, high)
+            if prefix == "d250":
+                out |= {f"d250_{tag}": num(level), f"d250_{tag}_date": day}
+                out[f"d250_{tag}_vrss_prpr_rate"] = rate
+            elif prefix == "w52":
+                out |= {f"w52_{tag}": num(level), f"w52_{tag}_date": day}
+                out[f"w52_{tag}_vrss_prpr_ctrt"] = rate
+            else:
+                out |= {f"stck_dryy_{tag}": num(level), f"dryy_{tag}_date": day}
+                out[f"dryy_{tag}_vrss_prpr_rate"] = rate
+    return out
+
+
 @route("GET", f"{Q}/inquire-price", *tr_ids("domestic/inquire-price"))
 def inquire_price(ctx: Ctx) -> Reply:
     iid = instrument(ctx)
@@ -89,9 +116,7 @@ def inquire_price(ctx: Ctx) -> Reply:
         "bps": "50000.00",
         "hts_avls": "4000000",
         "lstn_stcn": "5969782550",
-        "w52_hgpr": num(upper),
-        "w52_lwpr": num(lower),
-        "d250_hgpr": num(upper),
+        **ranges(ctx, iid, st),
         "hts_frgn_ehrt": "52.31",
         "frgn_ntby_qty": "0",
         "marg_rate": "20.00",
@@ -101,8 +126,36 @@ def inquire_price(ctx: Ctx) -> Reply:
         "stck_shrn_iscd": iid.symbol,
         "bstp_kor_isnm": "전기.전자",
         "rprs_mrkt_kor_name": "KOSPI",
+        **STOCK_STATUS,
+        "wghn_avrg_stck_prc": num((st.open + st.high + st.low + st.price) / 4, 2),
+        "prdy_vrss_vol_rate": "100.00",
+        "rstc_wdth_prc": num(upper - st.prev_close),
     }
     return Reply({**OK, "output": out})
+
+
+# An ordinary listed common stock: no warning, halt, short-sale overheating or VI (codes as in
+# PK's maps: mrkt_warn_cls_code 00 none / 01 caution / 02 warning / 03 risk).
+STOCK_STATUS = {
+    "mrkt_warn_cls_code": "00",
+    "short_over_yn": "N",
+    "invt_caful_yn": "N",
+    "sltr_yn": "N",
+    "mang_issu_cls_code": "N",
+    "ovtm_vi_cls_code": "N",
+    "ssts_yn": "Y",
+    "elw_pblc_yn": "N",
+    "crdt_able_yn": "Y",
+    "oprc_rang_cont_yn": "N",
+    "clpr_rang_cont_yn": "N",
+    "grmn_rate_cls_code": "40",
+    "new_hgpr_lwpr_cls_code": "",
+    "stac_month": "12",
+    "stck_fcam": "100",
+    "fcam_cnnm": "100",
+    "cpfn": "7780",
+    "cpfn_cnnm": "7,780 억",
+}
 
 
 @route("GET", f"{Q}/inquire-asking-price-exp-ccn", *tr_ids("domestic/inquire-asking-price-exp-ccn"))
