@@ -59,3 +59,22 @@ def test_legacy_us_ids_are_accepted_by_the_real_style_server_only() -> None:
         )
         assert refused.status_code == 500
         assert "모의투자 TR" in refused.json()["msg1"]
+
+
+def test_quoting_does_not_move_the_seeded_market() -> None:
+    """The same seed gives the same walk whether or not REST quotes were served in between."""
+    from datetime import date
+
+    from ouroboros.domain.ids import InstrumentId
+    from ouroboros.sandbox.kis.prices import RandomWalkPrices
+
+    iid = InstrumentId.parse("005930.KRX")
+    quiet, busy = RandomWalkPrices(seed=5), RandomWalkPrices(seed=5)
+    walk = [quiet.start(iid).price]
+    seen = [busy.start(iid).price]
+    for _ in range(20):
+        busy.history(iid, date(2026, 7, 9), 250)  # what every inquire-price now does
+        walk.append(quiet.next(iid, walk[-1]).price)
+        seen.append(busy.next(iid, seen[-1]).price)
+    assert seen == walk
+    assert busy.history(iid, date(2026, 7, 9), 5) == quiet.history(iid, date(2026, 7, 9), 5)

@@ -17,7 +17,7 @@ from ouroboros.sandbox.kis.domestic import holdings_rows
 from ouroboros.sandbox.kis.domestic_quotes import OK
 from ouroboros.sandbox.kis.engine import Reject
 from ouroboros.sandbox.kis.http import Ctx, Reply, Route, route
-from ouroboros.sandbox.kis.market import book, day_volume, minute_bars, zdiv
+from ouroboros.sandbox.kis.market import book, day_volume, minute_bars, today, zdiv
 from ouroboros.sandbox.kis.overseas import P, T, _instrument, _market, _venues, ccnl_row
 from ouroboros.sandbox.kis.vocab import tr_ids
 
@@ -176,7 +176,7 @@ def price_detail(ctx: Ctx) -> Reply:
     iid = _instrument(ctx, market, "SYMB")
     st = ctx.state.exchange.market(iid)
     z = zdiv(iid.venue)
-    hist = ctx.state.prices.history(iid, ctx.state.clock.now().date(), 250)
+    hist = ctx.state.prices.history(iid, today(ctx.state), 250)
     h52, l52 = max(b.high for b in hist), min(b.low for b in hist)
     tick = book(iid, st).asks[0] - st.price
     out = {
