@@ -144,7 +144,8 @@ async def test_every_frame_carries_every_official_column_in_order() -> None:
     start = datetime(2026, 7, 9, 14, 30, 5, tzinfo=UTC)  # 10:30:05 New York, 23:30:05 KST
     with KisSandbox(SandboxConfig(virtual=True, rate_limit=0, start=start)) as sb:
         subs = [("H0STCNT0", "005930"), ("H0STASP0", "005930"), ("HDFSCNT0", "DNASAAPL")]
-        frames = await _frames(sb, subs, 3)
+        subs.append(("HDFSASP0", "DNASAAPL"))
+        frames = await _frames(sb, subs, 4)
         with httpx.Client(base_url=sb.base_url) as http:
             h = headers(sb, http)
             rest = call(http, h, "domestic/inquire-price", "FHKST01010100").json()["output"]
@@ -171,6 +172,9 @@ async def test_every_frame_carries_every_official_column_in_order() -> None:
     assert (us["XYMD"], us["XHMS"][:4]) == (ny.strftime("%Y%m%d"), ny.strftime("%H%M"))
     assert us["KHMS"][:4] == "2330"
     assert int(us["TVOL"]) >= int(us["EVOL"]) == 3
+    us_book = by_id["HDFSASP0"]
+    assert Decimal(us_book["PASK1"]) > Decimal(us_book["PBID1"]) == Decimal(us["PBID"])
+    assert (us_book["RSYM"], us_book["XHMS"][:4]) == ("DNASAAPL", ny.strftime("%H%M"))
 
 
 async def test_overseas_notice_price_has_no_decimal_point() -> None:

@@ -6,6 +6,10 @@ by name (``pykis.kis.REAL_DOMAIN``, ``pykis.client.websocket.WEBSOCKET_REAL_DOMA
 names are the only thing patched; every request, header, tr_id and parser is its own. It runs on
 the real-style sandbox (python-kis looks symbols up with search-info, a real-only API).
 
+Not exercised: python-kis's US realtime book. It expects HDFSASP0 with ten levels (71 fields)
+while the official samples name 17 (level 1, what the sandbox sends); which one KIS sends for
+which subscription is unconfirmed (docs/kis.md).
+
 python-kis compares token expiry with the wall clock, so the sandbox's token lifetime is set long
 enough for its fixed session clock (2026-07-09 14:00 KST) never to look expired.
 """

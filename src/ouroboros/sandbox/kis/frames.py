@@ -1,4 +1,5 @@
-"""Values for every column of the sandbox's market-data frames (H0STCNT0, H0STASP0, HDFSCNT0).
+"""Values for every column of the sandbox's market-data frames (H0STCNT0, H0STASP0, HDFSCNT0,
+HDFSASP0).
 
 Built from :mod:`ouroboros.sandbox.kis.market`, the same view the REST quotes use, so a
 frame's ACML_VOL equals ``inquire-price``'s ``acml_vol`` and its book is REST's book.
@@ -151,4 +152,33 @@ def overseas_trade(
         "ASVL": num(vol - half),
         "STRN": "100.00",
         "MTYP": "1",
+    }
+
+
+def overseas_book(
+    state: SandboxState, iid: InstrumentId, st: MarketState, now: datetime
+) -> dict[str, str]:
+    """HDFSASP0: level 1 of the same book, with the exchange-local and Korean clocks."""
+    market = MARKETS[iid.venue]
+    z = zdiv(iid.venue)
+    local = market.local(now)
+    b = book(iid, st)
+    return {
+        "RSYM": market.ws_trade_key(iid.symbol),
+        "SYMB": iid.symbol,
+        "ZDIV": str(z),
+        "XYMD": local.strftime("%Y%m%d"),
+        "XHMS": local.strftime("%H%M%S"),
+        "KYMD": ymd(now),
+        "KHMS": hms(now),
+        "BVOL": num(sum(b.bid_sizes, Decimal(0))),
+        "AVOL": num(sum(b.ask_sizes, Decimal(0))),
+        "BDVL": "0",
+        "ADVL": "0",
+        "PBID1": num(b.bids[0], z),
+        "PASK1": num(b.asks[0], z),
+        "VBID1": num(b.bid_sizes[0]),
+        "VASK1": num(b.ask_sizes[0]),
+        "DBID1": "0",
+        "DASK1": "0",
     }

@@ -28,7 +28,12 @@ from ouroboros.sandbox.kis import vocab as kx
 from ouroboros.sandbox.kis._fmt import hms, num, ymd
 from ouroboros.sandbox.kis.aes import encrypt
 from ouroboros.sandbox.kis.engine import ExecEvent, Kind, MarketState
-from ouroboros.sandbox.kis.frames import domestic_book, domestic_trade, overseas_trade
+from ouroboros.sandbox.kis.frames import (
+    domestic_book,
+    domestic_trade,
+    overseas_book,
+    overseas_trade,
+)
 from ouroboros.sandbox.kis.state import SandboxState
 from ouroboros.sandbox.kis.vocab import COLUMNS, ENCRYPTED
 
@@ -168,12 +173,14 @@ class Hub:
             return
         market = kx.MARKETS[iid.venue]
         now = self.state.clock.now()
+        args = (self.state, iid, st, now)
         if market.domestic:
             self._publish(kx.WS_TRADE, iid.symbol, domestic_trade(self.state, iid, st, now))
             self._publish(kx.WS_ORDERBOOK, iid.symbol, domestic_book(self.state, iid, st, now))
         else:
             values = overseas_trade(self.state, iid, st, now)
             self._publish(kx.WS_OVERSEAS_TRADE, values["RSYM"], values)
+            self._publish(kx.WS_OVERSEAS_BOOK, values["RSYM"], overseas_book(*args))
 
     def on_exec(self, event: ExecEvent) -> None:
         if not self.conns:
