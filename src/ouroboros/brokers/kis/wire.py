@@ -59,6 +59,30 @@ class DomesticDailyRow(Wire):
     acml_vol: str = "0"
 
 
+class DomesticMinuteRow(Wire):
+    """One row of ``inquire-time-itemchartprice`` ``output2`` (KST date and HHMMSS)."""
+
+    stck_bsop_date: str
+    stck_cntg_hour: str
+    stck_prpr: str
+    stck_oprc: str
+    stck_hgpr: str
+    stck_lwpr: str
+    cntg_vol: str = "0"
+
+
+class OverseasMinuteRow(Wire):
+    """One row of overseas ``inquire-time-itemchartprice`` ``output2`` (KYMD/KHMS are KST)."""
+
+    kymd: str
+    khms: str
+    open: str
+    high: str
+    low: str
+    last: str
+    evol: str = "0"
+
+
 class DomesticCcldRow(Wire):
     """One row of ``inquire-daily-ccld`` ``output1``."""
 
