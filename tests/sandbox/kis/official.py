@@ -266,7 +266,31 @@ def responses(virtual: bool, start: datetime | None = None) -> dict[str, dict[st
             if tr is not None:
                 response = call(http, h, name, tr)
                 out[name] = response.json() if response.status_code == 200 else {}
+        out |= cancels(sb, http, h, orders)
+        sb.advance_clock(61)  # the one-token-a-minute rule
+        app = sb.app_credentials
+        body = {"grant_type": "client_credentials", "appkey": app.app_key}
+        body["appsecret"] = app.app_secret
+        out["auth/tokenP"] = http.post("/oauth2/tokenP", json=body).json()
     return out
+
+
+def cancels(
+    sb: KisSandbox, http: httpx.Client, h: dict[str, str], orders: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Cancel the two resting orders; the answers of both order-rvsecncl endpoints."""
+    v = "V" if sb.config.virtual else "T"
+    kr = orders["kr_rest"]["output"]
+    body = {**ACCOUNT, "KRX_FWDG_ORD_ORGNO": kr["KRX_FWDG_ORD_ORGNO"], "ORGN_ODNO": kr["ODNO"]}
+    body |= {"ORD_DVSN": "00", "RVSE_CNCL_DVSN_CD": "02", "ORD_QTY": "0", "ORD_UNPR": "0"}
+    body |= {"QTY_ALL_ORD_YN": "Y", "EXCG_ID_DVSN_CD": "KRX"}
+    domestic = http.post(f"{DT}/order-rvsecncl", json=body, headers={**h, "tr_id": f"{v}TTC0013U"})
+    us = orders["us_rest"]["output"]
+    body = {**ACCOUNT, "OVRS_EXCG_CD": "NASD", "PDNO": "AAPL", "ORGN_ODNO": us["ODNO"]}
+    body |= {"RVSE_CNCL_DVSN_CD": "02", "ORD_QTY": "2", "OVRS_ORD_UNPR": "0"}
+    body |= {"MGCO_APTM_ODNO": "", "ORD_SVR_DVSN_CD": "0"}
+    overseas = http.post(f"{OT}/order-rvsecncl", json=body, headers={**h, "tr_id": f"{v}TTT1004U"})
+    return {"domestic/order-rvsecncl": domestic.json(), "overseas/order-rvsecncl": overseas.json()}
 
 
 def coverage(virtual: bool) -> dict[str, tuple[int, int]]:

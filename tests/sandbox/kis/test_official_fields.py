@@ -28,8 +28,9 @@ from tests.sandbox.kis.official import (
     responses,
 )
 
-AUTH = {"auth/tokenP", "auth/Approval"}
-NOT_CALLED = {"domestic/order-rvsecncl", "overseas/order-rvsecncl"}  # covered in test_sandbox
+# Approval: OTA's map also names `code` and `message`, whose values are not documented anywhere
+# the sandbox could take them from; it answers `approval_key` only (docs/kis.md).
+NOT_CHECKED = {"auth/Approval"}
 
 
 @pytest.fixture(scope="module")
@@ -39,16 +40,17 @@ def bodies() -> dict[str, dict[str, Any]]:
 
 
 def test_every_official_rest_field_is_served(bodies: dict[str, dict[str, Any]]) -> None:
-    served = {e.name for e in kisspec.endpoints()} - AUTH - NOT_CALLED
+    served = {e.name for e in kisspec.endpoints()} - NOT_CHECKED
     assert served <= set(bodies), served - set(bodies)
     missing: dict[str, list[str]] = {}
     for ep in kisspec.endpoints():
         if ep.name not in served:
             continue
         body = bodies[ep.name]
-        assert body.get("rt_cd") == "0", (ep.name, body)
+        assert body.get("rt_cd", "0") == "0", (ep.name, body)
         for o in ep.outputs:
-            rows = body[o.name] if isinstance(body[o.name], list) else [body[o.name]]
+            value = body[o.name] if o.name else body
+            rows = value if isinstance(value, list) else [value]
             assert rows, f"{ep.name} {o.name} has no rows to check"
             keys = {k.lower() for k in present(body, o.name)}
             gone = [f for f in o.fields if f.lower() not in keys]
