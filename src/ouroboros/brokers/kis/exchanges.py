@@ -54,37 +54,38 @@ class KisMarket:
         return symbol if self.domestic else f"D{self.excd}{symbol}"
 
 
-# Domestic (reference §4): current ids first; legacy ids are accepted by the sandbox.
-DOMESTIC_BUY = TrId("TTTC0012U", "VTTC0012U")
-DOMESTIC_SELL = TrId("TTTC0011U", "VTTC0011U")
-DOMESTIC_REVISE_CANCEL = TrId("TTTC0013U", "VTTC0013U")
-DOMESTIC_BUY_LEGACY = TrId("TTTC0802U", "VTTC0802U")
-DOMESTIC_SELL_LEGACY = TrId("TTTC0801U", "VTTC0801U")
-DOMESTIC_REVISE_CANCEL_LEGACY = TrId("TTTC0803U", "VTTC0803U")
-DOMESTIC_BALANCE = TrId("TTTC8434R", "VTTC8434R")
-DOMESTIC_PSBL_ORDER = TrId("TTTC8908R", "VTTC8908R")
-DOMESTIC_DAILY_CCLD = TrId("TTTC0081R", "VTTC0081R")
-DOMESTIC_DAILY_CCLD_OLD = TrId("CTSC9215R", "VTSC9215R")
-DOMESTIC_DAILY_CCLD_LEGACY = TrId("TTTC8001R", "VTTC8001R")
-DOMESTIC_DAILY_CCLD_OLD_LEGACY = TrId("CTSC9115R", "VTSC9115R")
+def _pair(endpoint: str) -> TrId:
+    """The current (first-listed) real and virtual tr_id of an endpoint, from kisspec."""
+    ep = kisspec.endpoint(endpoint)
+    return TrId(ep.tr_id_real[0], ep.tr_id_virtual[0])
 
-# Quotes: identical in both environments.
-DOMESTIC_PRICE = "FHKST01010100"
-DOMESTIC_ORDERBOOK = "FHKST01010200"
-DOMESTIC_DAILY_PRICE = "FHKST01010400"
-DOMESTIC_CHART = "FHKST03010100"
-DOMESTIC_MINUTES = "FHKST03010200"
-DOMESTIC_VOLUME_RANK = "FHPST01710000"
-DOMESTIC_FLUCTUATION = "FHPST01700000"
-OVERSEAS_PRICE = "HHDFS00000300"
-OVERSEAS_DAILY_PRICE = "HHDFS76240000"
-OVERSEAS_MINUTES = "HHDFS76950200"  # real only
-OVERSEAS_UPDOWN_RATE = "HHDFS76290000"
-OVERSEAS_TRADE_VOL = "HHDFS76310010"
 
-OVERSEAS_BALANCE = TrId("TTTS3012R", "VTTS3012R")
-OVERSEAS_CCNL = TrId("TTTS3035R", "VTTS3035R")
-OVERSEAS_PRESENT_BALANCE = TrId("CTRP6504R", "VTRP6504R")
+def _quote(endpoint: str) -> str:
+    """A quote tr_id (the same in both environments), from kisspec."""
+    return kisspec.endpoint(endpoint).tr_id_real[0]
+
+
+# Domestic (reference §4): the client sends the current ids; legacy ones are listed in kisspec.
+DOMESTIC_BALANCE = _pair("domestic/inquire-balance")
+DOMESTIC_PSBL_ORDER = _pair("domestic/inquire-psbl-order")
+DOMESTIC_DAILY_CCLD = _pair("domestic/inquire-daily-ccld")
+
+DOMESTIC_PRICE = _quote("domestic/inquire-price")
+DOMESTIC_ORDERBOOK = _quote("domestic/inquire-asking-price-exp-ccn")
+DOMESTIC_DAILY_PRICE = _quote("domestic/inquire-daily-price")
+DOMESTIC_CHART = _quote("domestic/inquire-daily-itemchartprice")
+DOMESTIC_MINUTES = _quote("domestic/inquire-time-itemchartprice")
+DOMESTIC_VOLUME_RANK = _quote("domestic/volume-rank")
+DOMESTIC_FLUCTUATION = _quote("domestic/fluctuation")
+OVERSEAS_PRICE = _quote("overseas/price")
+OVERSEAS_DAILY_PRICE = _quote("overseas/dailyprice")
+OVERSEAS_MINUTES = _quote("overseas/inquire-time-itemchartprice")  # real only
+OVERSEAS_UPDOWN_RATE = _quote("overseas/updown-rate")
+OVERSEAS_TRADE_VOL = _quote("overseas/trade-vol")
+
+OVERSEAS_BALANCE = _pair("overseas/inquire-balance")
+OVERSEAS_CCNL = _pair("overseas/inquire-ccnl")
+OVERSEAS_PRESENT_BALANCE = _pair("overseas/inquire-present-balance")
 
 # WebSocket tr_ids (reference §7).
 WS_TRADE = "H0STCNT0"
@@ -111,6 +112,9 @@ def _market(m: kisspec.Market) -> KisMarket:
 
 # The table itself is data (ouroboros/kisspec/data/markets.json), shared with the sandbox.
 MARKETS: dict[Venue, KisMarket] = {Venue(m.venue): _market(m) for m in kisspec.markets()}
+DOMESTIC_BUY = MARKETS[Venue.KRX].buy
+DOMESTIC_SELL = MARKETS[Venue.KRX].sell
+DOMESTIC_REVISE_CANCEL = MARKETS[Venue.KRX].revise_cancel
 
 BY_EXCD: dict[str, KisMarket] = {m.excd: m for m in MARKETS.values() if m.excd}
 BY_OVRS_EXCG_CD: dict[str, KisMarket] = {m.ovrs_excg_cd: m for m in MARKETS.values() if m.excd}
