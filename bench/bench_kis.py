@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ouroboros.brokers.kis import exchanges as kx
 from ouroboros.brokers.kis.client import KisClient
+from ouroboros.interfaces.kis_testing import settings_for
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
-from ouroboros.sandbox.kis.testing import settings_for
 
 PRICE = "/uapi/domestic-stock/v1/quotations/inquire-price"
 ORDER = "/uapi/domestic-stock/v1/trading/order-cash"

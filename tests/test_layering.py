@@ -40,6 +40,8 @@ def _c(ours: str, third_party: frozenset[str] | None, forbidden: str = "") -> Co
 CONTRACTS: dict[str, Contract] = {
     # The core: pure values and rules, no I/O libraries.
     "errors": _c("", frozenset()),
+    # Vendor facts kept as data (KIS's official field sets), read by client and sandbox alike.
+    "kisspec": _c("", frozenset()),
     "domain": _c("errors", frozenset()),
     "markets": _c("domain errors", frozenset({"exchange_calendars", "pandas", "numpy"})),
     "analysis": _c("data domain errors", NUMERIC),
@@ -51,10 +53,10 @@ CONTRACTS: dict[str, Contract] = {
     "execution": _c("domain errors evaluation markets risk", NUMERIC),
     "store": _c("domain errors markets risk", None),
     # Adapters at the edge: they speak a vendor's protocol, and know nothing of the engine.
-    "brokers": _c("domain errors execution markets", None),
+    "brokers": _c("domain errors execution kisspec markets", None),
     # A sandbox imitates the vendor; it must not share code with our client for that vendor,
     # or a wrong code in the client would be served back and no test could see it.
-    "sandbox": _c("domain errors markets", None),
+    "sandbox": _c("domain errors kisspec markets", None),
     # The engine composes the core with ports; it never names a concrete broker package.
     "engine": _c(
         "analysis data domain errors evaluation execution markets risk store strategy",
@@ -89,6 +91,8 @@ def _imports(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            if node.module == "ouroboros":  # from ouroboros import kisspec
+                names.update(f"ouroboros.{alias.name}" for alias in node.names)
     return names
 
 
@@ -111,9 +115,9 @@ def _offence(package: str, contract: Contract, name: str) -> str | None:
             return None
         return "third-party library outside the contract"
     if len(parts) == 1:
-        return None if package == "interfaces" else "the root package"
+        return None  # ``from ouroboros import x``: checked as ``ouroboros.x``
     target = parts[1]
-    if target == package:
+    if target == package or target.startswith("__"):  # ouroboros.__version__
         return None
     if target not in contract.ours:
         return f"package {target} outside the contract"

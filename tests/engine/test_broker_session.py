@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from ouroboros.brokers.kis.client import RetryPolicy
+from ouroboros.interfaces.kis_testing import broker_for, settings_for
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import ClientOrderId
 from ouroboros.domain.money import Money, Quantity
@@ -45,7 +46,6 @@ from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
-from ouroboros.sandbox.kis.testing import broker_for, settings_for
 from ouroboros.store import (
     EventStore,
     PositionRepository,

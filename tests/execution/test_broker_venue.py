@@ -19,6 +19,7 @@ import pytest
 
 from ouroboros.brokers.kis import KisBroker, KisRealtime
 from ouroboros.brokers.kis.client import RetryPolicy
+from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.domain.events import (
     BrokerEvent,
     OrderAccepted,
@@ -37,7 +38,6 @@ from ouroboros.domain.orders import (
 )
 from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
-from ouroboros.sandbox.kis.testing import broker_for
 
 SYMBOL = "005930.KRX"
 IID = InstrumentId.parse(SYMBOL)

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from ouroboros.brokers.kis.client import KisClient, RetryPolicy
+from ouroboros.interfaces.kis_testing import settings_for
 from ouroboros.domain.ids import ClientOrderId, InstrumentId
 from ouroboros.domain.money import Price, Quantity
 from ouroboros.domain.orders import Order, OrderSide, OrderType
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
-from ouroboros.sandbox.kis.testing import settings_for
 
 CREATED = datetime(2026, 1, 5, tzinfo=UTC)
 FAST_RETRY = RetryPolicy(attempts=8, initial_wait=0.01, max_wait=0.05)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ouroboros.brokers.kis.client import RetryPolicy
+from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import Venue
 from ouroboros.domain.instrument import Instrument
@@ -18,7 +19,6 @@ from ouroboros.domain.orders import OrderSide
 from ouroboros.errors import RetryError
 from ouroboros.execution.ports import SubmitAck
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
-from ouroboros.sandbox.kis.testing import broker_for
 from tests.brokers.kis.conftest import fake_sleep_for, limit_order, market_order
 
 SYMBOLS = ["005930.KRX", "000660.KRX", "AAPL.NASDAQ"]

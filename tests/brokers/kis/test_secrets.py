@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from ouroboros.brokers.kis.errors import KisAuthError
+from ouroboros.interfaces.kis_testing import broker_for, settings_for
 from ouroboros.domain.ids import Venue
 from ouroboros.domain.orders import OrderSide
 from ouroboros.sandbox.kis import KisSandbox, SandboxApp, SandboxConfig
-from ouroboros.sandbox.kis.testing import broker_for, settings_for
 from tests.brokers.kis.conftest import limit_order
 
 SECRET = "s3cr3t-APPSECRET-do-not-leak-0123456789"

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Protocol
 
 from ouroboros.brokers.kis.client import RetryPolicy
+from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
 from ouroboros.execution.ports import BrokerPort
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
-from ouroboros.sandbox.kis.testing import broker_for
 
 # Generic fault names the suite uses; a harness maps them onto its venue's faults.
 FAULTS = ("refused_before_processing", "response_lost", "response_too_slow")

@@ -7,9 +7,11 @@ move time; :func:`system_now` is the single place this package reads the real cl
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
-KST = timezone(timedelta(hours=9), "KST")
+from ouroboros.kisspec import KST
+
+__all__ = ["KST", "Now", "Sleep", "format_kst", "parse_kst", "system_now", "to_kst"]
 
 Now = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]

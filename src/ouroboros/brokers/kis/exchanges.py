@@ -3,13 +3,14 @@
 Kept here rather than in ``ouroboros.markets`` so the adapter owns the vendor's vocabulary:
 quote exchange code ``EXCD``, trade exchange code ``OVRS_EXCG_CD``, currency, country code,
 product type and the per-market order tr_ids (real and virtual, with the US virtual sell
-exception ``VTTT1001U``).
+exception ``VTTT1001U``). The market table is read from ``ouroboros/kisspec/data/markets.json``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ouroboros import kisspec
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import Venue
 from ouroboros.domain.orders import OrderSide
@@ -39,6 +40,7 @@ class KisMarket:
     buy: TrId
     sell: TrId
     revise_cancel: TrId
+    notice_price_decimals: int  # implied decimals of CNTG_UNPR in H0GSCNI0 notices (US 4)
 
     @property
     def domestic(self) -> bool:
@@ -52,35 +54,38 @@ class KisMarket:
         return symbol if self.domestic else f"D{self.excd}{symbol}"
 
 
-# Domestic (reference §4): current ids first; legacy ids are accepted by the sandbox.
-DOMESTIC_BUY = TrId("TTTC0012U", "VTTC0012U")
-DOMESTIC_SELL = TrId("TTTC0011U", "VTTC0011U")
-DOMESTIC_REVISE_CANCEL = TrId("TTTC0013U", "VTTC0013U")
-DOMESTIC_BUY_LEGACY = TrId("TTTC0802U", "VTTC0802U")
-DOMESTIC_SELL_LEGACY = TrId("TTTC0801U", "VTTC0801U")
-DOMESTIC_REVISE_CANCEL_LEGACY = TrId("TTTC0803U", "VTTC0803U")
-DOMESTIC_BALANCE = TrId("TTTC8434R", "VTTC8434R")
-DOMESTIC_PSBL_ORDER = TrId("TTTC8908R", "VTTC8908R")
-DOMESTIC_DAILY_CCLD = TrId("TTTC0081R", "VTTC0081R")
-DOMESTIC_DAILY_CCLD_OLD = TrId("CTSC9215R", "VTSC9215R")
-DOMESTIC_DAILY_CCLD_LEGACY = TrId("TTTC8001R", "VTTC8001R")
-DOMESTIC_DAILY_CCLD_OLD_LEGACY = TrId("CTSC9115R", "VTSC9115R")
+def _pair(endpoint: str) -> TrId:
+    """The current (first-listed) real and virtual tr_id of an endpoint, from kisspec."""
+    ep = kisspec.endpoint(endpoint)
+    return TrId(ep.tr_id_real[0], ep.tr_id_virtual[0])
 
-# Quotes: identical in both environments.
-DOMESTIC_PRICE = "FHKST01010100"
-DOMESTIC_ORDERBOOK = "FHKST01010200"
-DOMESTIC_DAILY_PRICE = "FHKST01010400"
-DOMESTIC_CHART = "FHKST03010100"
-DOMESTIC_VOLUME_RANK = "FHPST01710000"
-DOMESTIC_FLUCTUATION = "FHPST01700000"
-OVERSEAS_PRICE = "HHDFS00000300"
-OVERSEAS_DAILY_PRICE = "HHDFS76240000"
-OVERSEAS_UPDOWN_RATE = "HHDFS76290000"
-OVERSEAS_TRADE_VOL = "HHDFS76310010"
 
-OVERSEAS_BALANCE = TrId("TTTS3012R", "VTTS3012R")
-OVERSEAS_CCNL = TrId("TTTS3035R", "VTTS3035R")
-OVERSEAS_PRESENT_BALANCE = TrId("CTRP6504R", "VTRP6504R")
+def _quote(endpoint: str) -> str:
+    """A quote tr_id (the same in both environments), from kisspec."""
+    return kisspec.endpoint(endpoint).tr_id_real[0]
+
+
+# Domestic (reference §4): the client sends the current ids; legacy ones are listed in kisspec.
+DOMESTIC_BALANCE = _pair("domestic/inquire-balance")
+DOMESTIC_PSBL_ORDER = _pair("domestic/inquire-psbl-order")
+DOMESTIC_DAILY_CCLD = _pair("domestic/inquire-daily-ccld")
+
+DOMESTIC_PRICE = _quote("domestic/inquire-price")
+DOMESTIC_ORDERBOOK = _quote("domestic/inquire-asking-price-exp-ccn")
+DOMESTIC_DAILY_PRICE = _quote("domestic/inquire-daily-price")
+DOMESTIC_CHART = _quote("domestic/inquire-daily-itemchartprice")
+DOMESTIC_MINUTES = _quote("domestic/inquire-time-itemchartprice")
+DOMESTIC_VOLUME_RANK = _quote("domestic/volume-rank")
+DOMESTIC_FLUCTUATION = _quote("domestic/fluctuation")
+OVERSEAS_PRICE = _quote("overseas/price")
+OVERSEAS_DAILY_PRICE = _quote("overseas/dailyprice")
+OVERSEAS_MINUTES = _quote("overseas/inquire-time-itemchartprice")  # real only
+OVERSEAS_UPDOWN_RATE = _quote("overseas/updown-rate")
+OVERSEAS_TRADE_VOL = _quote("overseas/trade-vol")
+
+OVERSEAS_BALANCE = _pair("overseas/inquire-balance")
+OVERSEAS_CCNL = _pair("overseas/inquire-ccnl")
+OVERSEAS_PRESENT_BALANCE = _pair("overseas/inquire-present-balance")
 
 # WebSocket tr_ids (reference §7).
 WS_TRADE = "H0STCNT0"
@@ -89,120 +94,27 @@ WS_NOTICE = TrId("H0STCNI0", "H0STCNI9")
 WS_OVERSEAS_TRADE = "HDFSCNT0"
 WS_OVERSEAS_NOTICE = TrId("H0GSCNI0", "H0GSCNI9")
 
-_US_REVISE = TrId("TTTT1004U", "VTTT1004U")
 
-MARKETS: dict[Venue, KisMarket] = {
-    Venue.KRX: KisMarket(
-        Venue.KRX,
-        "",
-        "",
-        Currency.KRW,
-        "410",
-        "300",
-        DOMESTIC_BUY,
-        DOMESTIC_SELL,
-        DOMESTIC_REVISE_CANCEL,
-    ),
-    Venue.NASDAQ: KisMarket(
-        Venue.NASDAQ,
-        "NAS",
-        "NASD",
-        Currency.USD,
-        "840",
-        "512",
-        TrId("TTTT1002U", "VTTT1002U"),
-        TrId("TTTT1006U", "VTTT1001U"),
-        _US_REVISE,
-    ),
-    Venue.NYSE: KisMarket(
-        Venue.NYSE,
-        "NYS",
-        "NYSE",
-        Currency.USD,
-        "840",
-        "513",
-        TrId("TTTT1002U", "VTTT1002U"),
-        TrId("TTTT1006U", "VTTT1001U"),
-        _US_REVISE,
-    ),
-    Venue.AMEX: KisMarket(
-        Venue.AMEX,
-        "AMS",
-        "AMEX",
-        Currency.USD,
-        "840",
-        "529",
-        TrId("TTTT1002U", "VTTT1002U"),
-        TrId("TTTT1006U", "VTTT1001U"),
-        _US_REVISE,
-    ),
-    Venue.HKEX: KisMarket(
-        Venue.HKEX,
-        "HKS",
-        "SEHK",
-        Currency.HKD,
-        "344",
-        "501",
-        TrId("TTTS1002U", "VTTS1002U"),
-        TrId("TTTS1001U", "VTTS1001U"),
-        TrId("TTTS1003U", "VTTS1003U"),
-    ),
-    Venue.SSE: KisMarket(
-        Venue.SSE,
-        "SHS",
-        "SHAA",
-        Currency.CNY,
-        "156",
-        "551",
-        TrId("TTTS0202U", "VTTS0202U"),
-        TrId("TTTS1005U", "VTTS1005U"),
-        TrId("TTTS0302U", "VTTS0302U"),
-    ),
-    Venue.SZSE: KisMarket(
-        Venue.SZSE,
-        "SZS",
-        "SZAA",
-        Currency.CNY,
-        "156",
-        "552",
-        TrId("TTTS0305U", "VTTS0305U"),
-        TrId("TTTS0304U", "VTTS0304U"),
-        TrId("TTTS0306U", "VTTS0306U"),
-    ),
-    Venue.TSE: KisMarket(
-        Venue.TSE,
-        "TSE",
-        "TKSE",
-        Currency.JPY,
-        "392",
-        "515",
-        TrId("TTTS0308U", "VTTS0308U"),
-        TrId("TTTS0307U", "VTTS0307U"),
-        TrId("TTTS0309U", "VTTS0309U"),
-    ),
-    Venue.HNX: KisMarket(
-        Venue.HNX,
-        "HNX",
-        "HASE",
-        Currency.VND,
-        "704",
-        "507",
-        TrId("TTTS0311U", "VTTS0311U"),
-        TrId("TTTS0310U", "VTTS0310U"),
-        TrId("TTTS0312U", "VTTS0312U"),
-    ),
-    Venue.HOSE: KisMarket(
-        Venue.HOSE,
-        "HSX",
-        "VNSE",
-        Currency.VND,
-        "704",
-        "508",
-        TrId("TTTS0311U", "VTTS0311U"),
-        TrId("TTTS0310U", "VTTS0310U"),
-        TrId("TTTS0312U", "VTTS0312U"),
-    ),
-}
+def _market(m: kisspec.Market) -> KisMarket:
+    return KisMarket(
+        Venue(m.venue),
+        m.excd,
+        m.ovrs_excg_cd,
+        Currency(m.currency),
+        m.natn_cd,
+        m.prdt_type_cd,
+        TrId(*m.buy),
+        TrId(*m.sell),
+        TrId(*m.revise_cancel),
+        m.notice_price_decimals,
+    )
+
+
+# The table itself is data (ouroboros/kisspec/data/markets.json), shared with the sandbox.
+MARKETS: dict[Venue, KisMarket] = {Venue(m.venue): _market(m) for m in kisspec.markets()}
+DOMESTIC_BUY = MARKETS[Venue.KRX].buy
+DOMESTIC_SELL = MARKETS[Venue.KRX].sell
+DOMESTIC_REVISE_CANCEL = MARKETS[Venue.KRX].revise_cancel
 
 BY_EXCD: dict[str, KisMarket] = {m.excd: m for m in MARKETS.values() if m.excd}
 BY_OVRS_EXCG_CD: dict[str, KisMarket] = {m.ovrs_excg_cd: m for m in MARKETS.values() if m.excd}

@@ -15,19 +15,22 @@ from decimal import Decimal
 from typing import Any
 
 from ouroboros.brokers.kis import exchanges as kx
-from ouroboros.brokers.kis._time import Now, system_now
+from ouroboros.brokers.kis._time import Now, system_now, to_kst
 from ouroboros.brokers.kis.client import KisClient
 from ouroboros.brokers.kis.parsers import (
     dec,
+    minute_bar,
     parse_domestic_bars,
     parse_overseas_bars,
     tick_valid,
 )
 from ouroboros.brokers.kis.wire import (
     DomesticDailyRow,
+    DomesticMinuteRow,
     DomesticOrderbook,
     DomesticPrice,
     OverseasDailyRow,
+    OverseasMinuteRow,
     OverseasPrice,
     OverseasRankRow,
     RankRow,
@@ -181,6 +184,55 @@ class KisMarketData:
         resp = await self.client.get(f"{OQ}/dailyprice", kx.OVERSEAS_DAILY_PRICE, params)
         rows = [OverseasDailyRow.model_validate(r) for r in resp.rows("output2")]
         return parse_overseas_bars(instrument, rows)
+
+    async def minute_bars(self, instrument: InstrumentId, pages: int = 14) -> list[Bar]:
+        """Today's one-minute bars so far, oldest first.
+
+        Domestic: 30 rows per call ending at ``FID_INPUT_HOUR_1``, paged backwards from now
+        (``pages`` calls cover 7 hours). Overseas (a real-only API): one call of up to 120 rows.
+        """
+        market = kx.MARKETS[instrument.venue]
+        if not market.domestic:
+            params = {"AUTH": "", "EXCD": market.excd, "SYMB": instrument.symbol, "NMIN": "1"}
+            params |= {"PINC": "0", "NEXT": "", "NREC": "120", "FILL": "", "KEYB": ""}
+            resp = await self.client.get(
+                f"{OQ}/inquire-time-itemchartprice", kx.OVERSEAS_MINUTES, params
+            )
+            rows = [OverseasMinuteRow.model_validate(r) for r in resp.rows("output2")]
+            found = [
+                minute_bar(instrument, r.kymd + r.khms, r.open, r.high, r.low, r.last, r.evol)
+                for r in rows
+                if r.kymd.strip()
+            ]
+            return sorted(found, key=lambda b: b.ts)
+        bars: dict[datetime, Bar] = {}
+        hour = to_kst(self._now()).strftime("%H%M%S")
+        for _ in range(pages):
+            params = {"FID_ETC_CLS_CODE": "", "FID_COND_MRKT_DIV_CODE": "J"}
+            params |= {"FID_INPUT_ISCD": instrument.symbol, "FID_INPUT_HOUR_1": hour}
+            params["FID_PW_DATA_INCU_YN"] = "Y"
+            resp = await self.client.get(
+                f"{DQ}/inquire-time-itemchartprice", kx.DOMESTIC_MINUTES, params
+            )
+            page = [
+                minute_bar(
+                    instrument,
+                    r.stck_bsop_date + r.stck_cntg_hour,
+                    r.stck_oprc,
+                    r.stck_hgpr,
+                    r.stck_lwpr,
+                    r.stck_prpr,
+                    r.cntg_vol,
+                )
+                for r in map(DomesticMinuteRow.model_validate, resp.rows("output2"))
+                if r.stck_bsop_date.strip()
+            ]
+            fresh = [b for b in page if b.ts not in bars]
+            bars |= {b.ts: b for b in fresh}
+            if len(page) < 30 or not fresh:
+                break
+            hour = to_kst(min(b.ts for b in page) - timedelta(minutes=1)).strftime("%H%M%S")
+        return [bars[k] for k in sorted(bars)]
 
     async def daily_frame(self, instruments: Iterable[InstrumentId], start: date, end: date) -> Any:
         """A long pandas frame: ``ts, symbol, open, high, low, close, volume`` (floats for

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from ouroboros.brokers.kis._time import KST
 from ouroboros.brokers.kis.exchanges import market_by_code
 from ouroboros.brokers.kis.wire import (
     DomesticCcldRow,
@@ -199,3 +200,21 @@ def parse_overseas_bars(instrument: InstrumentId, rows: list[OverseasDailyRow]) 
         if r.xymd.strip()
     ]
     return sorted(bars, key=lambda b: b.ts)
+
+
+def minute_bar(instrument: InstrumentId, kst: str, o: str, h: str, lo: str, c: str, v: str) -> Bar:
+    """One one-minute bar; ``kst`` is ``YYYYMMDDHHMMSS`` in Korean time, ``ts`` its UTC instant."""
+    try:
+        ts = datetime.strptime(kst.strip(), "%Y%m%d%H%M%S").replace(tzinfo=KST).astimezone(UTC)
+    except ValueError:
+        raise DataError(f"{instrument}: not a KIS date and time, was {kst!r}") from None
+    return Bar(
+        instrument,
+        ts,
+        timedelta(minutes=1),
+        Price(dec(o)),
+        Price(dec(h)),
+        Price(dec(lo)),
+        Price(dec(c)),
+        dec(v),
+    )

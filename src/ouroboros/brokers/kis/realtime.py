@@ -74,7 +74,7 @@ class ExecutionNotice:
     is_fill: bool
     refused: bool
     quantity: Decimal
-    price: Decimal
+    price_text: str  # CNTG_UNPR as sent; read it with :func:`notice_price` (implied decimals)
     order_quantity: Decimal
     ts: datetime
     fields: dict[str, str] = field(repr=False, default_factory=dict)
@@ -91,6 +91,32 @@ def _ts(hhmmss: str, now: datetime) -> datetime:
         return local.replace(hour=h, minute=m, second=s, microsecond=0).astimezone(now.tzinfo)
     except (ValueError, IndexError):
         return now
+
+
+def _kst_ts(yyyymmdd: str, hhmmss: str, now: datetime) -> datetime:
+    """A KIS Korean date + time (KYMD/KHMS) as an aware datetime in ``now``'s zone."""
+    try:
+        stamp = yyyymmdd.strip() + hhmmss.strip()
+        local = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=KST)
+    except ValueError:
+        return _ts(hhmmss, now)
+    return local.astimezone(now.tzinfo)
+
+
+def notice_price(text: str, implied_decimals: int) -> Decimal:
+    """CNTG_UNPR of an execution notice as a price.
+
+    KIS documents the overseas notice price without a decimal point, with implied decimals per
+    country (US 4: 148.0100 arrives as ``001480100``); domestic prices are whole won (0). A value
+    that carries a decimal point is unambiguous and read as it stands. Anything else raises
+    ``ValueError`` naming the value.
+    """
+    t = text.strip()
+    if t.count(".") == 1 and t.replace(".", "", 1).isdigit():
+        return Decimal(t)
+    if t.isdigit():
+        return Decimal(int(t)).scaleb(-implied_decimals)
+    raise ValueError(f"KIS notice price (CNTG_UNPR) is not a number, was {text!r}")
 
 
 def _odno(text: str) -> str:
@@ -119,15 +145,16 @@ def parse_record(
             _ts(row["BSOP_HOUR"], now),
         )
     if tr_id == "HDFSCNT0":
-        market = BY_EXCD.get(tr_key[1:4]) if len(tr_key) > 4 else None
+        key = row["RSYM"].strip() or tr_key  # D + EXCD + symbol, e.g. DNASAAPL
+        market = BY_EXCD.get(key[1:4]) if len(key) > 4 else None
         if market is None:
             return None
         return TradeTick(
-            InstrumentId(row["SYMB"], market.venue),
+            InstrumentId(row["SYMB"].strip(), market.venue),
             dec(row["LAST"]),
             dec(row["EVOL"]),
             dec(row["TVOL"]),
-            _ts(row["KHMS"], now),
+            _kst_ts(row["KYMD"], row["KHMS"], now),
         )
     if tr_id in NOTICE_TR_IDS:
         kind = {"1": "modify", "2": "cancel"}.get(row.get("RCTF_CLS", "0").strip(), "new")
@@ -139,9 +166,9 @@ def parse_record(
             side=OrderSide.SELL if row["SELN_BYOV_CLS"].strip() == "01" else OrderSide.BUY,
             kind=kind,
             is_fill=row["CNTG_YN"].strip() == "2",
-            refused=row["RFUS_YN"].strip().upper() == "Y",
+            refused=row["RFUS_YN"].strip().upper() in ("1", "Y"),  # documented: 0 ok, 1 refused
             quantity=dec(row["CNTG_QTY"]),
-            price=dec(row["CNTG_UNPR"]),
+            price_text=row["CNTG_UNPR"],
             order_quantity=dec(row["ODER_QTY"]),
             ts=_ts(row["STCK_CNTG_HOUR"], now),
             fields=row,

@@ -7,7 +7,7 @@ because KIS omits some fields for some codes (e.g. ``bstp_kor_isnm``, PK#48).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class Wire(BaseModel):
@@ -59,6 +59,30 @@ class DomesticDailyRow(Wire):
     acml_vol: str = "0"
 
 
+class DomesticMinuteRow(Wire):
+    """One row of ``inquire-time-itemchartprice`` ``output2`` (KST date and HHMMSS)."""
+
+    stck_bsop_date: str
+    stck_cntg_hour: str
+    stck_prpr: str
+    stck_oprc: str
+    stck_hgpr: str
+    stck_lwpr: str
+    cntg_vol: str = "0"
+
+
+class OverseasMinuteRow(Wire):
+    """One row of overseas ``inquire-time-itemchartprice`` ``output2`` (KYMD/KHMS are KST)."""
+
+    kymd: str
+    khms: str
+    open: str
+    high: str
+    low: str
+    last: str
+    evol: str = "0"
+
+
 class DomesticCcldRow(Wire):
     """One row of ``inquire-daily-ccld`` ``output1``."""
 
@@ -79,7 +103,10 @@ class DomesticCcldRow(Wire):
     rmn_qty: str = "0"
     rjct_qty: str = "0"
     cnc_cfrm_qty: str = "0"
-    excg_id_dvsn_cd: str = ""
+    # KIS spells this one with a capital C (OTA chk_inquire_daily_ccld.py); lower case accepted
+    excg_id_dvsn_cd: str = Field(
+        "", validation_alias=AliasChoices("excg_id_dvsn_Cd", "excg_id_dvsn_cd")
+    )
 
 
 class DomesticHolding(Wire):

@@ -20,6 +20,12 @@ def kis_sandbox(
     p_5xx: float = typer.Option(0.0, "--fault-5xx", help="probability of a 5xx per request"),
     p_timeout: float = typer.Option(0.0, "--fault-timeout", help="probability of a slow response"),
     sessions: bool = typer.Option(False, "--sessions", help="refuse orders outside market hours"),
+    app_key: str | None = typer.Option(
+        None, "--app-key", help="app key to accept (default: 36 characters derived from --seed)"
+    ),
+    app_secret: str | None = typer.Option(
+        None, "--app-secret", help="app secret to accept (default: 180 characters from --seed)"
+    ),
 ) -> None:
     """Run a local KIS Open API sandbox (REST + WebSocket) for demos and manual testing."""
     config = SandboxConfig(
@@ -29,6 +35,8 @@ def kis_sandbox(
         auto_step_interval=tick or None,
         enforce_sessions=sessions,
         faults=FaultPlan(seed=seed, p_5xx=p_5xx, p_timeout=p_timeout),
+        app_key=app_key,
+        app_secret=app_secret,
     )
     sandbox = KisSandbox(config, port=port)
     app = sandbox.app_credentials

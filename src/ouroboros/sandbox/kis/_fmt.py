@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from ouroboros.brokers.kis._time import KST
+from ouroboros.kisspec import KST
 
 T = TypeVar("T")
 

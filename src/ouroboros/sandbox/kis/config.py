@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import string
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from ouroboros.domain.currency import Currency
@@ -15,6 +18,21 @@ DEFAULT_CASH: dict[Currency, Decimal] = {
     Currency.JPY: Decimal(10_000_000),
     Currency.VND: Decimal(2_000_000_000),
 }
+
+
+# KIS issues 36-character app keys and 180-character secrets; published clients check both.
+APP_KEY_LENGTH, APP_SECRET_LENGTH = 36, 180
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def _chars(seed: str, n: int) -> str:
+    """``n`` letters and digits, the same for the same seed (a printed key stays valid)."""
+    out, counter = "", 0
+    while len(out) < n:
+        digest = hashlib.sha256(f"{seed}:{counter}".encode()).digest()
+        out += "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest)
+        counter += 1
+    return out[:n]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +83,17 @@ class SandboxConfig:
     starting_cash: dict[Currency, Decimal] = field(default_factory=lambda: dict(DEFAULT_CASH))
     faults: FaultPlan = field(default_factory=FaultPlan)
     universe: dict[str, str] | None = None
+    start: datetime | None = None  # the sandbox clock's first instant (None: the real time)
+    app_key: str | None = None  # the default app's key (None: a 36-character one from the seed)
+    app_secret: str | None = None  # its secret (None: a 180-character one from the seed)
 
     def effective_apps(self) -> tuple[SandboxApp, ...]:
         if self.apps:
             return self.apps
-        kind = "VIRTUAL" if self.virtual else "REAL"
-        return (SandboxApp(f"PS{kind}APPKEY0001", f"{kind}-sandbox-secret", self.virtual),)
+        kind = "virtual" if self.virtual else "real"
+        key = self.app_key or "PS" + _chars(f"{kind}:{self.seed}:key", APP_KEY_LENGTH - 2)
+        secret = self.app_secret or _chars(f"{kind}:{self.seed}:secret", APP_SECRET_LENGTH)
+        return (SandboxApp(key, secret, self.virtual),)
 
     def effective_rate(self) -> float | None:
         rate = (2.0 if self.virtual else 20.0) if self.rate_limit is None else self.rate_limit

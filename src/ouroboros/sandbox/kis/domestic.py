@@ -7,15 +7,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ouroboros.brokers.kis import exchanges as kx
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.orders import OrderSide
+from ouroboros.sandbox.kis import vocab as kx
 from ouroboros.sandbox.kis._fmt import hms, num, page, ymd
-from ouroboros.sandbox.kis.domestic_quotes import OK, ORDER_OK, QUOTE_ROUTES, _pair, instrument
+from ouroboros.sandbox.kis.domestic_quotes import OK, ORDER_OK, QUOTE_ROUTES, instrument
 from ouroboros.sandbox.kis.engine import Kind, Reject, SbOrder, Status
 from ouroboros.sandbox.kis.http import Ctx, Reply, Route, route
 from ouroboros.sandbox.kis.sessions import check_open
+from ouroboros.sandbox.kis.vocab import tr_ids
 
 T = "/uapi/domestic-stock/v1/trading"
 
@@ -25,9 +26,7 @@ _BUY = {
     kx.DOMESTIC_BUY_LEGACY.real,
     kx.DOMESTIC_BUY_LEGACY.virtual,
 }
-_ORDER_REAL, _ORDER_VIRTUAL = _pair(
-    kx.DOMESTIC_BUY, kx.DOMESTIC_SELL, kx.DOMESTIC_BUY_LEGACY, kx.DOMESTIC_SELL_LEGACY
-)
+_ORDER_REAL, _ORDER_VIRTUAL = tr_ids("domestic/order-cash")
 
 
 def order_output(ctx: Ctx, order: SbOrder) -> Reply:
@@ -67,7 +66,7 @@ def order_cash(ctx: Ctx) -> Reply:
     return order_output(ctx, order)
 
 
-_RVSE_REAL, _RVSE_VIRTUAL = _pair(kx.DOMESTIC_REVISE_CANCEL, kx.DOMESTIC_REVISE_CANCEL_LEGACY)
+_RVSE_REAL, _RVSE_VIRTUAL = tr_ids("domestic/order-rvsecncl")
 
 
 @route("POST", f"{T}/order-rvsecncl", _RVSE_REAL, _RVSE_VIRTUAL, order=True)
@@ -109,7 +108,7 @@ def holdings_rows(
     )
 
 
-@route("GET", f"{T}/inquire-balance", *_pair(kx.DOMESTIC_BALANCE))
+@route("GET", f"{T}/inquire-balance", *tr_ids("domestic/inquire-balance"))
 def inquire_balance(ctx: Ctx) -> Reply:
     account = ctx.account()
     ex = ctx.state.exchange
@@ -180,7 +179,7 @@ def inquire_balance(ctx: Ctx) -> Reply:
     return Reply(body, cont)
 
 
-@route("GET", f"{T}/inquire-psbl-order", *_pair(kx.DOMESTIC_PSBL_ORDER))
+@route("GET", f"{T}/inquire-psbl-order", *tr_ids("domestic/inquire-psbl-order"))
 def inquire_psbl_order(ctx: Ctx) -> Reply:
     account = ctx.account()
     cash = ctx.state.exchange.accounts[account].available(Currency.KRW)
@@ -205,12 +204,7 @@ def inquire_psbl_order(ctx: Ctx) -> Reply:
     return Reply({**OK, "output": out})
 
 
-_CCLD_REAL, _CCLD_VIRTUAL = _pair(
-    kx.DOMESTIC_DAILY_CCLD,
-    kx.DOMESTIC_DAILY_CCLD_OLD,
-    kx.DOMESTIC_DAILY_CCLD_LEGACY,
-    kx.DOMESTIC_DAILY_CCLD_OLD_LEGACY,
-)
+_CCLD_REAL, _CCLD_VIRTUAL = tr_ids("domestic/inquire-daily-ccld")
 
 
 def ccld_row(o: SbOrder, orders: dict[str, SbOrder]) -> dict[str, str]:
@@ -237,7 +231,8 @@ def ccld_row(o: SbOrder, orders: dict[str, SbOrder]) -> dict[str, str]:
         "rmn_qty": num(o.leaves),
         "rjct_qty": "0",
         "cnc_cfrm_qty": num(canceled_qty),
-        "excg_id_dvsn_cd": "KRX",
+        "excg_dvsn_cd": "01",
+        "excg_id_dvsn_Cd": "KRX",  # capital C, as KIS spells it (OTA chk_inquire_daily_ccld)
         "rvse_cncl_dvsn_name": {Kind.NEW: "", Kind.MODIFY: "정정", Kind.CANCEL: "취소"}[o.kind],
         "orgn_ord_tmd": hms(original.created) if original else "",
     }
@@ -276,7 +271,8 @@ def inquire_daily_ccld(ctx: Ctx) -> Reply:
     }
     body = {
         **OK,
-        "ctx_area_fk100": ctx.p("CTX_AREA_FK100"),
+        # KIS answers the search key it used (the sample feeds it back on the next page)
+        "ctx_area_fk100": ctx.p("CTX_AREA_FK100") or f"{account.replace('-', '^')}^{start}^{end}",
         "ctx_area_nk100": cursor,
         "output1": [ccld_row(o, orders) for o in chunk],
         "output2": out2,

@@ -8,14 +8,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ouroboros.brokers.kis import exchanges as kx
-from ouroboros.brokers.kis._time import KST
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
 from ouroboros.sandbox.kis._fmt import hms, num
 from ouroboros.sandbox.kis.engine import MarketState, Reject
 from ouroboros.sandbox.kis.http import Ctx, Reply, Route, route
+from ouroboros.sandbox.kis.market import LEVELS, book, day_volume
 from ouroboros.sandbox.kis.prices import DailyBar
+from ouroboros.sandbox.kis.vocab import KST, TrId, tr_ids
 
 Q = "/uapi/domestic-stock/v1/quotations"
 T = "/uapi/domestic-stock/v1/trading"
@@ -23,7 +23,7 @@ OK = {"rt_cd": "0", "msg_cd": "MCA00000", "msg1": "정상처리 되었습니다.
 ORDER_OK = {"rt_cd": "0", "msg_cd": "APBK0013", "msg1": "주문 전송 완료 되었습니다."}
 
 
-def _pair(*ids: kx.TrId) -> tuple[set[str], set[str]]:
+def _pair(*ids: TrId) -> tuple[set[str], set[str]]:
     return {i.real for i in ids}, {i.virtual for i in ids}
 
 
@@ -56,15 +56,41 @@ def change_fields(state: MarketState) -> dict[str, str]:
 
 def today_volume(ctx: Ctx, iid: InstrumentId, state: MarketState) -> Decimal:
     """A base volume from the seeded history plus what traded in the sandbox today."""
-    base = ctx.state.prices.history(iid, _today(ctx), 1)[0].volume
-    return base + state.acml_vol
+    return day_volume(ctx.state, iid, state)
 
 
 def _today(ctx: Ctx) -> date:
     return ctx.state.clock.now().astimezone(KST).date()
 
 
-@route("GET", f"{Q}/inquire-price", {kx.DOMESTIC_PRICE})
+def _extreme(bars: list[DailyBar], price: Decimal, high: bool) -> tuple[Decimal, str, str]:
+    """(price, YYYYMMDD, % of the current price vs it) of the high/low over ``bars``."""
+    bar = max(bars, key=lambda b: b.high) if high else min(bars, key=lambda b: b.low)
+    level = bar.high if high else bar.low
+    return level, bar.day.strftime("%Y%m%d"), num((price - level) / level * 100, 2)
+
+
+def ranges(ctx: Ctx, iid: InstrumentId, st: MarketState) -> dict[str, str]:
+    """250-day, 52-week and year-to-date highs and lows with their dates (from the history)."""
+    days = bars(ctx, iid, 260)
+    this_year = [b for b in days if b.day.year == _today(ctx).year] or days[-1:]
+    out: dict[str, str] = {}
+    for prefix, window in (("d250", days[-250:]), ("w52", days[-260:]), ("dryy", this_year)):
+        for high, tag in ((True, "hgpr"), (False, "lwpr")):
+            level, day, rate = _extreme(window, st.price, high)
+            if prefix == "d250":
+                out |= {f"d250_{tag}": num(level), f"d250_{tag}_date": day}
+                out[f"d250_{tag}_vrss_prpr_rate"] = rate
+            elif prefix == "w52":
+                out |= {f"w52_{tag}": num(level), f"w52_{tag}_date": day}
+                out[f"w52_{tag}_vrss_prpr_ctrt"] = rate
+            else:
+                out |= {f"stck_dryy_{tag}": num(level), f"dryy_{tag}_date": day}
+                out[f"dryy_{tag}_vrss_prpr_rate"] = rate
+    return out
+
+
+@route("GET", f"{Q}/inquire-price", *tr_ids("domestic/inquire-price"))
 def inquire_price(ctx: Ctx) -> Reply:
     iid = instrument(ctx)
     st = ctx.state.exchange.market(iid)
@@ -90,9 +116,7 @@ def inquire_price(ctx: Ctx) -> Reply:
         "bps": "50000.00",
         "hts_avls": "4000000",
         "lstn_stcn": "5969782550",
-        "w52_hgpr": num(upper),
-        "w52_lwpr": num(lower),
-        "d250_hgpr": num(upper),
+        **ranges(ctx, iid, st),
         "hts_frgn_ehrt": "52.31",
         "frgn_ntby_qty": "0",
         "marg_rate": "20.00",
@@ -102,27 +126,54 @@ def inquire_price(ctx: Ctx) -> Reply:
         "stck_shrn_iscd": iid.symbol,
         "bstp_kor_isnm": "전기.전자",
         "rprs_mrkt_kor_name": "KOSPI",
+        **STOCK_STATUS,
+        "wghn_avrg_stck_prc": num((st.open + st.high + st.low + st.price) / 4, 2),
+        "prdy_vrss_vol_rate": "100.00",
+        "rstc_wdth_prc": num(upper - st.prev_close),
     }
     return Reply({**OK, "output": out})
 
 
-@route("GET", f"{Q}/inquire-asking-price-exp-ccn", {kx.DOMESTIC_ORDERBOOK})
+# An ordinary listed common stock: no warning, halt, short-sale overheating or VI (codes as in
+# PK's maps: mrkt_warn_cls_code 00 none / 01 caution / 02 warning / 03 risk).
+STOCK_STATUS = {
+    "mrkt_warn_cls_code": "00",
+    "short_over_yn": "N",
+    "invt_caful_yn": "N",
+    "sltr_yn": "N",
+    "mang_issu_cls_code": "N",
+    "ovtm_vi_cls_code": "N",
+    "ssts_yn": "Y",
+    "elw_pblc_yn": "N",
+    "crdt_able_yn": "Y",
+    "oprc_rang_cont_yn": "N",
+    "clpr_rang_cont_yn": "N",
+    "grmn_rate_cls_code": "40",
+    "new_hgpr_lwpr_cls_code": "",
+    "stac_month": "12",
+    "stck_fcam": "100",
+    "fcam_cnnm": "100",
+    "cpfn": "7780",
+    "cpfn_cnnm": "7,780 억",
+}
+
+
+@route("GET", f"{Q}/inquire-asking-price-exp-ccn", *tr_ids("domestic/inquire-asking-price-exp-ccn"))
 def inquire_orderbook(ctx: Ctx) -> Reply:
     iid = instrument(ctx)
     st = ctx.state.exchange.market(iid)
-    table = Instrument.for_venue(iid).tick_table
+    b = book(iid, st)
     out1: dict[str, str] = {"aspr_acpt_hour": hms(ctx.state.clock.now())}
-    size = max(st.volume, Decimal(1))
-    for i in range(1, 11):
-        out1[f"askp{i}"] = num(table.step(st.price, i))
-        out1[f"bidp{i}"] = num(table.step(st.price, -(i - 1)))
-        out1[f"askp_rsqn{i}"] = num(size * i)
-        out1[f"bidp_rsqn{i}"] = num(size * i)
+    for i in range(1, LEVELS + 1):
+        out1[f"askp{i}"] = num(b.asks[i - 1])
+        out1[f"bidp{i}"] = num(b.bids[i - 1])
+        out1[f"askp_rsqn{i}"] = num(b.ask_sizes[i - 1])
+        out1[f"bidp_rsqn{i}"] = num(b.bid_sizes[i - 1])
         out1[f"askp_rsqn_icdc{i}"] = "0"
         out1[f"bidp_rsqn_icdc{i}"] = "0"
     out1.update(
-        total_askp_rsqn=num(size * 55),
-        total_bidp_rsqn=num(size * 55),
+        total_askp_rsqn=num(sum(b.ask_sizes, Decimal(0))),
+        total_bidp_rsqn=num(sum(b.bid_sizes, Decimal(0))),
         ovtm_total_askp_rsqn="0",
         ntby_aspr_rsqn="0",
         new_mkop_cls_code="20",
@@ -177,7 +228,7 @@ def aggregate(rows: list[DailyBar], period: str) -> list[DailyBar]:
     ]
 
 
-@route("GET", f"{Q}/inquire-daily-price", {kx.DOMESTIC_DAILY_PRICE})
+@route("GET", f"{Q}/inquire-daily-price", *tr_ids("domestic/inquire-daily-price"))
 def inquire_daily_price(ctx: Ctx) -> Reply:
     iid = instrument(ctx)
     period = ctx.p("FID_PERIOD_DIV_CODE", "D") or "D"
@@ -215,7 +266,7 @@ def _date(text: str, default: date) -> date:
         return default
 
 
-@route("GET", f"{Q}/inquire-daily-itemchartprice", {kx.DOMESTIC_CHART})
+@route("GET", f"{Q}/inquire-daily-itemchartprice", *tr_ids("domestic/inquire-daily-itemchartprice"))
 def inquire_chart(ctx: Ctx) -> Reply:
     iid = instrument(ctx)
     today = _today(ctx)
@@ -275,7 +326,7 @@ def _ranking_rows(ctx: Ctx) -> list[dict[str, Any]]:
     return rows
 
 
-@route("GET", f"{Q}/volume-rank", {kx.DOMESTIC_VOLUME_RANK})
+@route("GET", f"{Q}/volume-rank", *tr_ids("domestic/volume-rank"))
 def volume_rank(ctx: Ctx) -> Reply:
     rows = sorted(_ranking_rows(ctx), key=lambda r: (-r["vol"], str(r["iid"])))[:30]
     out = [
@@ -300,7 +351,7 @@ def volume_rank(ctx: Ctx) -> Reply:
     return Reply({**OK, "output": out})
 
 
-@route("GET", "/uapi/domestic-stock/v1/ranking/fluctuation", {kx.DOMESTIC_FLUCTUATION})
+@route("GET", "/uapi/domestic-stock/v1/ranking/fluctuation", *tr_ids("domestic/fluctuation"))
 def fluctuation(ctx: Ctx) -> Reply:
     def rate(r: dict[str, Any]) -> Decimal:
         st: MarketState = r["st"]

@@ -18,9 +18,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ouroboros.brokers.kis._time import format_kst
+from ouroboros.kisspec import KST
 from ouroboros.sandbox.kis.config import SandboxApp
 from ouroboros.sandbox.kis.engine import Reject
+from ouroboros.sandbox.kis.fields import complete
 from ouroboros.sandbox.kis.state import SandboxState
 
 GATEWAY_MESSAGES = {
@@ -96,6 +97,12 @@ def route(
     return wrap
 
 
+def normalize(path: str) -> str:
+    """``//uapi//x`` -> ``/uapi/x``: published clients join base URLs into double slashes and
+    the KIS gateway evidently accepts them."""
+    return "/" + "/".join(part for part in path.split("/") if part)
+
+
 def envelope(msg_cd: str, msg1: str, rt_cd: str = "1") -> dict[str, Any]:
     return {"rt_cd": rt_cd, "msg_cd": msg_cd, "msg1": msg1}
 
@@ -156,7 +163,9 @@ class Gateway:
         return JSONResponse(
             {
                 "access_token": token.value,
-                "access_token_token_expired": format_kst(token.expires),
+                "access_token_token_expired": token.expires.astimezone(KST).strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                ),
                 "token_type": "Bearer",
                 "expires_in": lifetime,
             }
@@ -199,12 +208,27 @@ class Gateway:
     async def dispatch(self, request: Request) -> Response:
         state = self.state
         state.request_count += 1
-        found = self.routes.get((request.method, request.url.path))
+        path = normalize(request.url.path)
+        plain = {"/oauth2/tokenP": self.token, "/oauth2/revokeP": self.revoke}
+        plain |= {"/oauth2/Approval": self.approval, "/uapi/hashkey": self.hashkey}
+        if path in plain and request.method == "POST":
+            return await plain[path](request)  # reached through a double slash
+        found = self.routes.get((request.method, path))
         if found is None:
             return JSONResponse(
                 envelope("SBX00404", f"no such API: {request.method} {request.url.path}"),
                 status_code=404,
+                headers={"tr_id": request.headers.get("tr_id", ""), "tr_cont": ""},
             )
+        response = await self._dispatch(request, found, path)
+        # KIS answers tr_id/tr_cont/gt_uid on every /uapi response, errors included
+        response.headers.setdefault("tr_id", request.headers.get("tr_id", ""))
+        response.headers.setdefault("tr_cont", "")
+        response.headers.setdefault("gt_uid", secrets.token_hex(16))
+        return response
+
+    async def _dispatch(self, request: Request, found: Route, path: str) -> Response:
+        state = self.state
         headers = request.headers
         app = state.tokens.app(headers.get("appkey", ""), headers.get("appsecret", ""))
         if app is None:
@@ -229,7 +253,7 @@ class Gateway:
         needs_hash = request.method == "POST" and state.config.require_hashkey and found.is_order
         if needs_hash and headers.get("hashkey", "") not in state.tokens.hashes:
             return JSONResponse(envelope("SBX00012", "hashkey 가 올바르지 않습니다."))
-        fault = state.faults.draw(request.url.path, found.is_order)
+        fault = state.faults.draw(path, found.is_order)
         if fault == "expired":
             state.tokens.expire_all()
             return gateway_error("EGW00123")
@@ -247,6 +271,7 @@ class Gateway:
             reply = found.handler(ctx)
         except Reject as refusal:
             reply = Reply(envelope(refusal.msg_cd, refusal.msg1, refusal.rt_cd))
+        complete(path, reply.body)
         if fault == "5xx_after":
             return Response("upstream connect error", status_code=503, media_type="text/plain")
         if fault == "timeout_after":

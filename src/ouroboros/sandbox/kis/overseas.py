@@ -11,10 +11,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ouroboros.brokers.kis import exchanges as kx
-from ouroboros.brokers.kis._time import KST
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.orders import OrderSide
+from ouroboros.sandbox.kis import vocab as kx
 from ouroboros.sandbox.kis._fmt import hms, num, page, ymd
 from ouroboros.sandbox.kis.domestic import _price, _qty, holdings_rows
 from ouroboros.sandbox.kis.domestic_quotes import (
@@ -27,7 +26,9 @@ from ouroboros.sandbox.kis.domestic_quotes import (
 )
 from ouroboros.sandbox.kis.engine import Kind, MarketState, Reject, SbOrder
 from ouroboros.sandbox.kis.http import Ctx, Reply, Route, route
+from ouroboros.sandbox.kis.market import zdiv
 from ouroboros.sandbox.kis.sessions import check_open
+from ouroboros.sandbox.kis.vocab import KST, tr_ids
 
 P = "/uapi/overseas-price/v1/quotations"
 T = "/uapi/overseas-stock/v1/trading"
@@ -36,14 +37,14 @@ _OVERSEAS = [m for m in kx.MARKETS.values() if not m.domestic]
 _US = {Venue.NASDAQ, Venue.NYSE, Venue.AMEX}
 
 
-def _market(ctx: Ctx, key: str) -> kx.KisMarket:
+def _market(ctx: Ctx, key: str) -> kx.SbMarket:
     try:
         return kx.market_by_code(ctx.p(key))
     except ValueError:
         raise Reject("SBX00004", f"{key} 가 올바르지 않습니다, was {ctx.p(key)!r}.") from None
 
 
-def _instrument(ctx: Ctx, market: kx.KisMarket, key: str) -> InstrumentId:
+def _instrument(ctx: Ctx, market: kx.SbMarket, key: str) -> InstrumentId:
     try:
         iid = InstrumentId(ctx.p(key).strip(), market.venue)
     except ValueError:
@@ -53,8 +54,8 @@ def _instrument(ctx: Ctx, market: kx.KisMarket, key: str) -> InstrumentId:
     return iid
 
 
-def _zdiv(market: kx.KisMarket) -> int:
-    return 4 if market.venue in _US else 2 if market.currency.minor_units else 0
+def _zdiv(market: kx.SbMarket) -> int:
+    return zdiv(market.venue)
 
 
 def _change(st: MarketState, places: int) -> dict[str, str]:
@@ -63,7 +64,7 @@ def _change(st: MarketState, places: int) -> dict[str, str]:
     return {"sign": sign(diff), "diff": num(diff, places), "rate": num(rate, 2)}
 
 
-@route("GET", f"{P}/price", {kx.OVERSEAS_PRICE})
+@route("GET", f"{P}/price", *tr_ids("overseas/price"))
 def price(ctx: Ctx) -> Reply:
     market = _market(ctx, "EXCD")
     iid = _instrument(ctx, market, "SYMB")
@@ -83,7 +84,7 @@ def price(ctx: Ctx) -> Reply:
     return Reply({**OK, "output": out})
 
 
-@route("GET", f"{P}/dailyprice", {kx.OVERSEAS_DAILY_PRICE})
+@route("GET", f"{P}/dailyprice", *tr_ids("overseas/dailyprice"))
 def dailyprice(ctx: Ctx) -> Reply:
     market = _market(ctx, "EXCD")
     iid = _instrument(ctx, market, "SYMB")
@@ -123,12 +124,21 @@ for _m in _OVERSEAS:
         for _tr in (_pair.real, _pair.virtual):
             side, codes = _ORDER_SIDES.get(_tr, (_side, frozenset()))
             _ORDER_SIDES[_tr] = (side, codes | {_m.ovrs_excg_cd})
+# Legacy US ids (mojito still sends them). Whether KIS accepts them today is unconfirmed; the
+# sandbox accepts them on the real-style server, like the legacy domestic ids, and has no
+# virtual counterpart for them (none is documented).
+_US_CODES = frozenset(kx.MARKETS[v].ovrs_excg_cd for v in _US)
+_ORDER_SIDES |= dict.fromkeys(kx.US_LEGACY_BUY, (OrderSide.BUY, _US_CODES))
+_ORDER_SIDES |= dict.fromkeys(kx.US_LEGACY_SELL, (OrderSide.SELL, _US_CODES))
 
 
 @route(
     "POST",
     f"{T}/order",
-    {m.buy.real for m in _OVERSEAS} | {m.sell.real for m in _OVERSEAS},
+    {m.buy.real for m in _OVERSEAS}
+    | {m.sell.real for m in _OVERSEAS}
+    | kx.US_LEGACY_BUY
+    | kx.US_LEGACY_SELL,
     {m.buy.virtual for m in _OVERSEAS} | {m.sell.virtual for m in _OVERSEAS},
     order=True,
 )
@@ -153,7 +163,7 @@ def order(ctx: Ctx) -> Reply:
     return Reply({**ORDER_OK, "output": out})
 
 
-_RVSE = [kx.TrId("TTTT1004U", "VTTT1004U")] + [m.revise_cancel for m in _OVERSEAS]
+_RVSE = [m.revise_cancel for m in _OVERSEAS]
 
 
 @route(
@@ -191,7 +201,7 @@ def _venues(ctx: Ctx, code: str) -> set[Venue]:
     return {market.venue}
 
 
-@route("GET", f"{T}/inquire-balance", {kx.OVERSEAS_BALANCE.real}, {kx.OVERSEAS_BALANCE.virtual})
+@route("GET", f"{T}/inquire-balance", *tr_ids("overseas/inquire-balance"))
 def inquire_balance(ctx: Ctx) -> Reply:
     account = ctx.account()
     venues = _venues(ctx, ctx.p("OVRS_EXCG_CD"))
@@ -278,7 +288,7 @@ def ccnl_row(o: SbOrder) -> dict[str, str]:
     }
 
 
-@route("GET", f"{T}/inquire-ccnl", {kx.OVERSEAS_CCNL.real}, {kx.OVERSEAS_CCNL.virtual})
+@route("GET", f"{T}/inquire-ccnl", *tr_ids("overseas/inquire-ccnl"))
 def inquire_ccnl(ctx: Ctx) -> Reply:
     account = ctx.account()
     if ctx.p("ODNO").strip():
@@ -309,40 +319,6 @@ def inquire_ccnl(ctx: Ctx) -> Reply:
         "output": [ccnl_row(o) for o in chunk],
     }
     return Reply(body, cont)
-
-
-@route(
-    "GET",
-    f"{T}/inquire-present-balance",
-    {kx.OVERSEAS_PRESENT_BALANCE.real},
-    {kx.OVERSEAS_PRESENT_BALANCE.virtual},
-)
-def inquire_present_balance(ctx: Ctx) -> Reply:
-    account = ctx.account()
-    acct = ctx.state.exchange.accounts[account]
-    out2 = [
-        {
-            "crcy_cd": cur.value,
-            "frcr_dncl_amt_2": num(cash, cur.minor_units),
-            "frcr_drwg_psbl_amt_1": num(acct.available(cur), cur.minor_units),
-            "frst_bltn_exrt": "0",
-            "frcr_buy_amt_smtl": "0",
-            "frcr_sll_amt_smtl": "0",
-        }
-        for cur, cash in sorted(acct.cash.items(), key=lambda x: x[0].value)
-        if cur.value != "KRW"
-    ]
-    out3 = {
-        "pchs_amt_smtl_amt": "0",
-        "evlu_amt_smtl_amt": "0",
-        "tot_evlu_pfls_amt": "0",
-        "tot_asst_amt": "0",
-        "tot_dncl_amt": "0",
-        "frcr_evlu_tota": "0",
-        "evlu_erng_rt1": "0.00",
-        "wdrw_psbl_tot_amt": "0",
-    }
-    return Reply({**OK, "output1": [], "output2": out2, "output3": out3})
 
 
 def _ranking(ctx: Ctx, key: Any) -> Reply:
@@ -387,7 +363,7 @@ def _ranking(ctx: Ctx, key: Any) -> Reply:
     return Reply({**OK, "output1": out1, "output2": rows}, "D")
 
 
-@route("GET", f"{R}/updown-rate", {kx.OVERSEAS_UPDOWN_RATE})
+@route("GET", f"{R}/updown-rate", *tr_ids("overseas/updown-rate"))
 def updown_rate(ctx: Ctx) -> Reply:
     rising = ctx.p("GUBN", "1") != "0"
 
@@ -398,7 +374,7 @@ def updown_rate(ctx: Ctx) -> Reply:
     return _ranking(ctx, key)
 
 
-@route("GET", f"{R}/trade-vol", {kx.OVERSEAS_TRADE_VOL})
+@route("GET", f"{R}/trade-vol", *tr_ids("overseas/trade-vol"))
 def trade_vol(ctx: Ctx) -> Reply:
     return _ranking(ctx, lambda _st, vol: -vol)
 
@@ -410,7 +386,6 @@ ROUTES: list[Route] = [
     order_rvsecncl,
     inquire_balance,
     inquire_ccnl,
-    inquire_present_balance,
     updown_rate,
     trade_vol,
 ]

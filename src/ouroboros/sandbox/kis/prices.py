@@ -96,6 +96,7 @@ class RandomWalkPrices:
         self._max_ticks = max_ticks_per_step
         self._volume_range = volume_range
         self._rngs: dict[InstrumentId, random.Random] = {}
+        self._history: dict[tuple[InstrumentId, date, int], list[DailyBar]] = {}
 
     @property
     def instruments(self) -> list[InstrumentId]:
@@ -127,10 +128,22 @@ class RandomWalkPrices:
         return Tick(moved, self._volume(instrument, rng))
 
     def history(self, instrument: InstrumentId, end: date, days: int) -> list[DailyBar]:
-        """``days`` weekday bars ending at ``end`` (oldest first), ending near the start price."""
+        """``days`` weekday bars ending at ``end`` (oldest first), ending near the start price.
+
+        A pure function of the seed: it never touches the random walk's generator (so quoting a
+        stock does not change where its price goes), and is computed once per argument set.
+        """
+        key = (instrument, end, days)
+        if key not in self._history:
+            self._history[key] = self._make_history(instrument, end, days)
+        return list(self._history[key])
+
+    def _make_history(self, instrument: InstrumentId, end: date, days: int) -> list[DailyBar]:
+        if instrument not in self._universe:
+            raise KeyError(str(instrument))
         inst = Instrument.for_venue(instrument)
         rng = random.Random(f"{self._seed}:history:{instrument}")
-        close = self.start(instrument).price
+        close = inst.round_price(self._universe[instrument]).value
         bars: list[DailyBar] = []
         day = end
         while len(bars) < days:

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from ouroboros.domain.ids import InstrumentId
-from ouroboros.sandbox.kis import domestic, overseas
+from ouroboros.sandbox.kis import domestic, domestic_more, overseas, overseas_more
 from ouroboros.sandbox.kis.config import SandboxApp, SandboxConfig
 from ouroboros.sandbox.kis.engine import SbOrder
 from ouroboros.sandbox.kis.http import Gateway
@@ -77,7 +77,10 @@ class KisSandbox:
         self.host, self.port = host, port
         self.state = SandboxState(self.config)
         self.hub = Hub(self.state)
-        self.gateway = Gateway(self.state, domestic.ROUTES + overseas.ROUTES)
+        self.gateway = Gateway(
+            self.state,
+            domestic.ROUTES + domestic_more.ROUTES + overseas.ROUTES + overseas_more.ROUTES,
+        )
         self.app = self._build_app()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

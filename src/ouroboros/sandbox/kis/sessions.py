@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from ouroboros.brokers.kis._time import KST
 from ouroboros.domain.ids import Venue
+from ouroboros.kisspec import KST
 from ouroboros.sandbox.kis.engine import Reject
 from ouroboros.sandbox.kis.state import SandboxState
 

@@ -20,8 +20,10 @@ from ouroboros.sandbox.kis.prices import RandomWalkPrices
 class SandboxClock:
     """Real UTC time plus an offset the tests can move forward (token expiry, the 1/min rule)."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: datetime | None = None) -> None:
         self.offset = timedelta(0)
+        if start is not None:  # a fixed starting instant (deterministic market tests)
+            self.offset = start - self.now()
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset  # noqa: TID251 - the sandbox's own clock
@@ -175,7 +177,7 @@ class SandboxState:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.clock = SandboxClock()
+        self.clock = SandboxClock(config.start)
         self.prices = RandomWalkPrices(seed=config.seed, universe=config.universe)
         self.exchange = Exchange(self.prices, self.clock.now)
         self.tokens = TokenRegistry(config, self.clock)

@@ -1,8 +1,13 @@
 """The sandbox's real-time WebSocket: subscribe acks, data frames, encrypted execution notices,
 PINGPONG heartbeats, the 40-subscription cap, and a switch to drop every connection.
 
-Frames follow reference §7. A client must echo PINGPONG (as PK does) before the next one is
+Frames follow reference §7, their layouts read from the official data (``kisspec``): every
+column is filled, in order. A client must echo PINGPONG (as PK does) before the next one is
 due, else the connection is closed, as KIS drops silent sessions.
+
+Value conventions follow the official samples: HDFSCNT0 carries RSYM first, exchange-local
+XYMD/XHMS, Korean KYMD/KHMS and prices with ZDIV decimals; the overseas notice H0GSCNI0 carries
+CNTG_UNPR without a decimal point (implied decimals per country, US 4); RFUS_YN is 0/1.
 """
 
 from __future__ import annotations
@@ -17,16 +22,22 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ouroboros.brokers.kis import exchanges as kx
-from ouroboros.brokers.kis.crypto import encrypt
-from ouroboros.brokers.kis.realtime_fields import COLUMNS, ENCRYPTED
 from ouroboros.domain.ids import InstrumentId
 from ouroboros.domain.orders import OrderSide
+from ouroboros.sandbox.kis import vocab as kx
 from ouroboros.sandbox.kis._fmt import hms, num, ymd
+from ouroboros.sandbox.kis.aes import encrypt
 from ouroboros.sandbox.kis.engine import ExecEvent, Kind, MarketState
+from ouroboros.sandbox.kis.frames import (
+    domestic_book,
+    domestic_trade,
+    overseas_book,
+    overseas_trade,
+)
 from ouroboros.sandbox.kis.state import SandboxState
+from ouroboros.sandbox.kis.vocab import COLUMNS, ENCRYPTED
 
-KNOWN_TR_IDS = frozenset(COLUMNS) | {"H0STANC0", "HDFSASP0"}
+KNOWN_TR_IDS = frozenset(COLUMNS) | {"H0STANC0"}
 
 
 @dataclass(slots=True, eq=False)
@@ -162,58 +173,14 @@ class Hub:
             return
         market = kx.MARKETS[iid.venue]
         now = self.state.clock.now()
-        diff = st.price - st.prev_close
+        args = (self.state, iid, st, now)
         if market.domestic:
-            self._publish(
-                kx.WS_TRADE,
-                iid.symbol,
-                {
-                    "MKSC_SHRN_ISCD": iid.symbol,
-                    "STCK_CNTG_HOUR": hms(now),
-                    "STCK_PRPR": num(st.price),
-                    "PRDY_VRSS_SIGN": "2" if diff > 0 else "5" if diff < 0 else "3",
-                    "PRDY_VRSS": num(diff),
-                    "STCK_OPRC": num(st.open),
-                    "STCK_HGPR": num(st.high),
-                    "STCK_LWPR": num(st.low),
-                    "CNTG_VOL": num(st.volume),
-                    "ACML_VOL": num(st.acml_vol),
-                    "BSOP_DATE": ymd(now),
-                },
-            )
-            self._publish(
-                kx.WS_ORDERBOOK,
-                iid.symbol,
-                {
-                    "MKSC_SHRN_ISCD": iid.symbol,
-                    "BSOP_HOUR": hms(now),
-                    "HOUR_CLS_CODE": "0",
-                    "ASKP1": num(st.price),
-                    "BIDP1": num(st.price),
-                    "ASKP_RSQN1": num(st.volume),
-                    "BIDP_RSQN1": num(st.volume),
-                },
-            )
+            self._publish(kx.WS_TRADE, iid.symbol, domestic_trade(self.state, iid, st, now))
+            self._publish(kx.WS_ORDERBOOK, iid.symbol, domestic_book(self.state, iid, st, now))
         else:
-            self._publish(
-                kx.WS_OVERSEAS_TRADE,
-                market.ws_trade_key(iid.symbol),
-                {
-                    "SYMB": iid.symbol,
-                    "ZDIV": "4",
-                    "XYMD": ymd(now),
-                    "XHMS": hms(now),
-                    "KYMD": ymd(now),
-                    "KHMS": hms(now),
-                    "OPEN": num(st.open),
-                    "HIGH": num(st.high),
-                    "LOW": num(st.low),
-                    "LAST": num(st.price),
-                    "DIFF": num(diff),
-                    "EVOL": num(st.volume),
-                    "TVOL": num(st.acml_vol),
-                },
-            )
+            values = overseas_trade(self.state, iid, st, now)
+            self._publish(kx.WS_OVERSEAS_TRADE, values["RSYM"], values)
+            self._publish(kx.WS_OVERSEAS_BOOK, values["RSYM"], overseas_book(*args))
 
     def on_exec(self, event: ExecEvent) -> None:
         if not self.conns:
@@ -226,6 +193,9 @@ class Hub:
         fill = event.kind == "fill"
         qty = event.quantity if event.kind in ("fill", "cancel") else order.quantity
         price = event.price if fill else (order.limit or Decimal(0))
+        # domestic: whole won; overseas: no decimal point, implied decimals per country
+        places = market.notice_price_decimals
+        unpr = str(int((price * Decimal(10) ** places).to_integral_value())).zfill(9)
         values = {
             "CUST_ID": app.hts_id,
             "ACNT_NO": order.account.replace("-", ""),
@@ -234,13 +204,13 @@ class Hub:
             "SELN_BYOV_CLS": "02" if order.side is OrderSide.BUY else "01",
             "RCTF_CLS": {Kind.NEW: "0", Kind.MODIFY: "1", Kind.CANCEL: "2"}[order.kind],
             "ODER_KIND": order.ord_dvsn,
-            "ODER_KIND2": order.ord_dvsn,
-            "ODER_COND": "0",
+            "ODER_KIND2": "2" if order.limit is not None else "1",  # 1 market, 2 limit
+            "ODER_COND": "6" if market.ovrs_excg_cd == "NASD" else "",  # only 6 is documented
             "STCK_SHRN_ISCD": order.instrument.symbol,
             "CNTG_QTY": num(qty),
-            "CNTG_UNPR": num(price),
+            "CNTG_UNPR": unpr if not market.domestic else num(price),
             "STCK_CNTG_HOUR": hms(event.ts or self.state.clock.now()),
-            "RFUS_YN": "N",
+            "RFUS_YN": "1" if event.kind == "reject" else "0",
             "CNTG_YN": "2" if fill else "1",
             "ACPT_YN": "2" if event.kind == "cancel" else "1",
             "BRNC_NO": order.org_no,
