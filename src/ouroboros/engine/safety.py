@@ -1,0 +1,144 @@
+"""Where a run's safety state lives, and how every session starts with it.
+
+The circuit breaker and the kill switch belong to what they protect (see
+:mod:`ouroboros.store.repositories.safety`): a broker account, shared by every session on it,
+or one offline run. There is one record of each, in ``system_state``:
+
+* the breaker is written by the run's own batches (``StoreSink.step`` moves it out of the
+  engine's checkpoint into the scope's entry, in the same transaction as the rows of the steps
+  that changed it, compare-and-set on the version the session read at start);
+* it is loaded and tightened-only (:func:`ouroboros.risk.breaker.restore`) at every start: a
+  broker session adopts the account's breaker before its first step and moves its equity marks
+  onto its own books; a resumed replay adopts the run's at the resume point, after the
+  re-simulation has been checked against it;
+* the kill switch is read before every order (a disabled scope sends nothing; the denial is a
+  ``risk.deny`` event naming ``TRADING_ENABLED``); people set it, the engine never does.
+
+In a broker session the breaker's clock is the wall clock, not the replayed time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ouroboros.domain.fx import FxRateSource
+from ouroboros.domain.portfolio import Portfolio
+from ouroboros.engine.risk_gate import RiskGate
+from ouroboros.errors import ConfigError, OuroborosError
+from ouroboros.execution.order_manager import EventSink
+from ouroboros.risk import BreakerConfig, CircuitBreaker, IntentSource, RiskLimits, RiskManager
+from ouroboros.risk.breaker import restore
+from ouroboros.store.repositories.safety import RUN_PREFIX, SafetyStateRepository
+
+REPLAY_THROUGH_BROKER = "replay through the broker"
+"""How a broker session that replays past sessions is labelled in its output and record."""
+
+
+@dataclass(frozen=True)
+class SafetyBinding:
+    """A run's safety scope: where its breaker and kill switch are, and the breaker's clock.
+
+    ``stored_breaker`` is the scope's breaker as read when the run's sink opened (the version
+    its batches compare-and-set on). ``clock`` is the breaker's clock (None: the run's own).
+    """
+
+    store: SqlEngine
+    scope: str
+    stored_breaker: Mapping[str, Any] | None
+    clock: Callable[[], datetime] | None = None
+
+    @property
+    def is_account(self) -> bool:
+        """An account's breaker outlives sessions; a run's is only resumed with its run."""
+        return not self.scope.startswith(RUN_PREFIX)
+
+    def trading_enabled(self) -> bool | None:
+        """The kill switch now; None when it cannot be read (which denies every order)."""
+        try:
+            return SafetyStateRepository(self.store).trading_enabled(self.scope)
+        except (OuroborosError, SQLAlchemyError):
+            return None
+
+
+def open_gate(
+    limits: RiskLimits,
+    breaker: BreakerConfig | None,
+    source: IntentSource,
+    portfolio: Portfolio,
+    fx: FxRateSource,
+    sink: EventSink,
+    *,
+    live: bool,
+    safety: SafetyBinding | None,
+    now: datetime,
+) -> RiskGate:
+    """The run's risk gate. With an account binding the account's stored breaker is adopted
+    now (tightened to ``breaker`` where that is stricter, kept when ``breaker`` is None)."""
+    if safety is None:
+        fresh = CircuitBreaker(breaker) if breaker is not None else None
+        return RiskGate(RiskManager(limits, breaker=fresh, live=live), source, portfolio, fx, sink)
+    carried = safety.is_account and safety.stored_breaker is not None
+    at = safety.clock() if safety.clock is not None else now
+    if carried:
+        chosen, tightened = restore(safety.stored_breaker, breaker, by="session start", now=at)
+    else:
+        chosen, tightened = (CircuitBreaker(breaker) if breaker is not None else None), ()
+    gate = RiskGate(
+        RiskManager(limits, breaker=chosen, live=live),
+        source,
+        portfolio,
+        fx,
+        sink,
+        breaker_clock=safety.clock,
+        trading=safety.trading_enabled,
+    )
+    if carried and chosen is not None:
+        gate.adopt_breaker(chosen, carry_over=True)
+        sink.emit(
+            "breaker.restored",
+            now,
+            {
+                "scope": safety.scope,
+                "status": chosen.status.value,
+                "reason": chosen.state.reason,
+                "tightened": [e.field for e in tightened],
+            },
+        )
+    return gate
+
+
+def resumed_breaker(
+    stored: Mapping[str, Any] | None, configured: CircuitBreaker | None, now: datetime
+) -> CircuitBreaker | None:
+    """A resumed run's breaker: the stored one tightened to the configured thresholds (never
+    loosened); None when neither exists."""
+    if stored is None:
+        return None
+    chosen, _ = restore(stored, configured.config if configured else None, by="restart", now=now)
+    return chosen
+
+
+def refuse_real_account(real_money: bool) -> None:
+    """``run --broker`` replays past sessions through the broker: fine for a virtual account or
+    a sandbox, refused for real money until a wall-clock driver exists."""
+    if real_money:
+        raise ConfigError(
+            "run --broker kis refuses a real-money account: it replays past sessions and would "
+            "send today's orders on decisions from past prices; use a virtual account or the "
+            "sandbox until the live agent (a wall-clock driver) exists"
+        )
+
+
+__all__ = [
+    "REPLAY_THROUGH_BROKER",
+    "SafetyBinding",
+    "open_gate",
+    "refuse_real_account",
+    "resumed_breaker",
+]
