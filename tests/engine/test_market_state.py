@@ -25,7 +25,7 @@ from ouroboros.engine.risk_gate import EntryRequest, RiskGate, calendar_hours
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.order_manager import MemorySink
 from ouroboros.execution.simulator import FillAt, FillModel
-from ouroboros.risk import IntentSource, RiskManager, RiskSettings
+from ouroboros.risk import BreakerConfig, CircuitBreaker, IntentSource, RiskManager, RiskSettings
 from ouroboros.strategy.base import Decisions
 from ouroboros.strategy.sma_cross import SmaCross
 from tests.engine.test_engine import random_panel
@@ -182,3 +182,27 @@ def test_the_default_offline_replay_still_trades() -> None:
     assert len(outcome.result.fills) >= 10
     assert {str(f.instrument_id).split(".")[1] for f in outcome.result.fills} >= {"KRX", "TSE"}
     assert _truth_denials(sink) == []
+
+
+def test_the_gate_runs_the_breaker_on_its_own_clock() -> None:
+    """A replay through a broker: venue errors and marks at replayed times reach the breaker at
+    the wall clock's time, so its error window and cooldown are real time."""
+    wall = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
+    book = Portfolio(Currency.USD)
+    book.deposit(Money.of(100_000, "USD"))
+    breaker = CircuitBreaker(BreakerConfig(max_api_errors=2))
+    risk = RiskGate(
+        RiskManager(breaker=breaker),
+        IntentSource.TA,
+        book,
+        StaticFxRates(Currency.USD, {}),
+        MemorySink(),
+        breaker_clock=lambda: wall,
+    )
+    replayed = datetime(2020, 3, 2, 14, 30, tzinfo=UTC)
+    risk.record_error(replayed)
+    risk.record_error(replayed + timedelta(days=30))  # a month apart in the replay ...
+    assert breaker.state.error_times == (wall, wall)
+    assert breaker.is_tripped  # ... but the same wall instant: a burst
+    risk.observe(replayed + timedelta(days=31), Decimal(100_000), [])
+    assert breaker.state.updated_at == wall

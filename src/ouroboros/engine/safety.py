@@ -34,7 +34,8 @@ from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.execution.order_manager import EventSink
 from ouroboros.risk import BreakerConfig, CircuitBreaker, IntentSource, RiskLimits, RiskManager
 from ouroboros.risk.breaker import restore
-from ouroboros.store.repositories.safety import RUN_PREFIX, SafetyStateRepository
+from ouroboros.store.repositories.safety import RUN_PREFIX, SafetyStateRepository, breaker_key
+from ouroboros.store.repositories.system_state import SystemStateRepository
 
 REPLAY_THROUGH_BROKER = "replay through the broker"
 """How a broker session that replays past sessions is labelled in its output and record."""
@@ -124,6 +125,58 @@ def resumed_breaker(
     return chosen
 
 
+@dataclass(frozen=True)
+class SafetyStatus:
+    """A scope's breaker and kill switch as stored."""
+
+    scope: str
+    breaker: CircuitBreaker | None
+    switch: Mapping[str, Any] | None
+
+    @property
+    def trading_enabled(self) -> bool:
+        return self.switch is None or self.switch.get("enabled") is not False
+
+    def as_dict(self) -> dict[str, Any]:
+        state = self.breaker.state if self.breaker is not None else None
+        return {
+            "scope": self.scope,
+            "trading_enabled": self.trading_enabled,
+            "switch": dict(self.switch) if self.switch is not None else None,
+            "breaker": None
+            if state is None
+            else {
+                "status": state.status.value,
+                "reason": state.reason,
+                "causes": sorted(c.value for c in state.causes),
+                "tripped_at": state.tripped_at.isoformat() if state.tripped_at else None,
+                "updated_at": state.updated_at.isoformat() if state.updated_at else None,
+            },
+        }
+
+
+def safety_status(store: SqlEngine, scope: str) -> SafetyStatus:
+    repo = SafetyStateRepository(store)
+    entry = repo.breaker(scope)
+    breaker = CircuitBreaker.from_dict(entry.value) if entry is not None else None
+    return SafetyStatus(scope, breaker, repo.switch(scope))
+
+
+def resume_breaker(store: SqlEngine, scope: str, *, by: str, now: datetime) -> SafetyStatus:
+    """A person re-arms the scope's tripped breaker (``CircuitBreaker.resume``), compare-and-set:
+    a session that wrote the breaker meanwhile makes this fail rather than be overwritten."""
+    state = SystemStateRepository(store)
+    key = breaker_key(scope)
+    entry = state.get(key)
+    if entry is None:
+        raise ConfigError(f"no circuit breaker stored for {scope!r}")
+    breaker = CircuitBreaker.from_dict(entry.value)
+    breaker.resume(by=by, now=now)
+    if not state.compare_and_put(key, breaker.to_dict(), expected_version=entry.version, at=now):
+        raise ConfigError(f"the breaker of {scope!r} changed while resuming it; try again")
+    return safety_status(store, scope)
+
+
 def refuse_real_account(real_money: bool) -> None:
     """``run --broker`` replays past sessions through the broker: fine for a virtual account or
     a sandbox, refused for real money until a wall-clock driver exists."""
@@ -138,7 +191,10 @@ def refuse_real_account(real_money: bool) -> None:
 __all__ = [
     "REPLAY_THROUGH_BROKER",
     "SafetyBinding",
+    "SafetyStatus",
     "open_gate",
     "refuse_real_account",
+    "resume_breaker",
     "resumed_breaker",
+    "safety_status",
 ]
