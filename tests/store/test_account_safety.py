@@ -18,20 +18,21 @@ import pytest
 from sqlalchemy.engine import Engine as SqlEngine
 
 from ouroboros.domain import Currency, Instrument, Money, Portfolio
+from ouroboros.domain.fx import StaticFxRates
 from ouroboros.engine.backtest import RunConfig, daily_feed
 from ouroboros.engine.backtest import run as run_engine
 from ouroboros.engine.broker_books import SESSION_EVENT
 from ouroboros.engine.broker_session import BrokerSessionSpec, run_broker_session
 from ouroboros.engine.loop import MarketFeed
 from ouroboros.engine.recording import StoreSink, start_run
-from ouroboros.engine.safety import REPLAY_THROUGH_BROKER
+from ouroboros.engine.safety import REPLAY_THROUGH_BROKER, open_gate
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.execution.fees import DEFAULT_FEES
 from ouroboros.execution.order_manager import MutableSink
 from ouroboros.execution.paper import PaperBroker, PaperVenue
 from ouroboros.execution.simulator import FillModel, FillSimulator
-from ouroboros.risk import CircuitBreaker, RiskSettings
+from ouroboros.risk import BreakerConfig, CircuitBreaker, IntentSource, RiskSettings
 from ouroboros.store import EventStore, RunMode, RunRepository, make_engine, new_id
 from ouroboros.store.repositories.safety import SafetyStateRepository, account_scope, run_scope
 from ouroboros.strategy.sma_cross import SmaCross
@@ -263,3 +264,38 @@ def test_a_replay_keeps_its_breaker_in_its_own_entry_not_in_the_cursor(
         assert _replay(store, "r-two").result.fills == []
     finally:
         store.dispose()
+
+
+def test_a_breaker_change_after_the_last_step_is_written_by_the_final_flush(
+    migrated_url: str,
+) -> None:
+    """Venue errors while a session settles trip the breaker after the engine's last step: the
+    session's closing flush still records the trip."""
+    store = make_engine(migrated_url)
+    try:
+        start_run(store, "k-settle", RunMode.PAPER, "cfg", WALL0, [Money.of(1, "USD")])
+        sink = StoreSink(store, "k-settle", broker=ACCOUNT, scope=ACCOUNT)
+        book = Portfolio(Currency.USD)
+        gate = open_gate(
+            RiskSettings.from_mapping({}).to_limits(),
+            BreakerConfig(max_api_errors=2),
+            IntentSource.TA,
+            book,
+            StaticFxRates(Currency.USD, {}),
+            sink,
+            live=False,
+            safety=sink.safety(lambda: WALL0),
+            now=WALL0,
+        )
+        gate.record_error(WALL0)
+        gate.record_error(WALL0)
+        sink.flush()
+        assert account_breaker(store).is_tripped
+    finally:
+        store.dispose()
+
+
+def account_breaker(store: SqlEngine) -> CircuitBreaker:
+    entry = SafetyStateRepository(store).breaker(account_scope(ACCOUNT))
+    assert entry is not None
+    return CircuitBreaker.from_dict(entry.value)

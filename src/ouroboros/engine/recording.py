@@ -24,7 +24,7 @@ from ouroboros.domain.fills import Fill
 from ouroboros.domain.money import Money, Price, Quantity
 from ouroboros.domain.orders import Order, OrderSide
 from ouroboros.domain.position import Position
-from ouroboros.engine.safety import SafetyBinding
+from ouroboros.engine.safety import SafetyBinding, SafetyRecord
 from ouroboros.evaluation.trades import Trade
 from ouroboros.store import (
     BatchWriter,
@@ -39,12 +39,6 @@ from ouroboros.store import (
     RunStatus,
     SnapshotRecord,
     TradeRecord,
-)
-from ouroboros.store.repositories.safety import (
-    SafetyStateRepository,
-    account_scope,
-    breaker_key,
-    run_scope,
 )
 from ouroboros.store.session import transaction
 from ouroboros.store.types import quantize_for_storage
@@ -62,22 +56,20 @@ class StoreSink:
         every_steps: int = 50,
         scope: str | None = None,
     ) -> None:
-        """``scope`` owns the breaker (a broker account's key; default: this run)."""
+        """``scope`` owns the breaker and kill switch (a broker account's key; default: this
+        run)."""
         self.run_id = run_id
         self.broker = broker
         self.engine = engine
         # Only step boundaries flush (no size-triggered flush mid-step): a committed batch
         # always ends at a cursor, which is what makes resuming after a crash exact.
         self.writer = BatchWriter(engine, max_rows=sys.maxsize, every_steps=every_steps)
-        self.scope = account_scope(scope) if scope is not None else run_scope(run_id)
-        self._breaker_key = breaker_key(self.scope)
-        stored = SafetyStateRepository(engine).breaker(self.scope)
-        self.stored_breaker = dict(stored.value) if stored is not None else None
-        self.writer.watch_state(self._breaker_key, stored.version if stored else None)
+        # safety-state: the breaker of the account (or run) rides in the same batches.
+        self.safety_record = SafetyRecord(engine, self.writer, scope, run_id)
 
     def safety(self, clock: Callable[[], datetime] | None = None) -> SafetyBinding:
         """The run's safety binding (``clock``: the breaker's, e.g. the wall clock)."""
-        return SafetyBinding(self.engine, self.scope, self.stored_breaker, clock)
+        return self.safety_record.binding(clock)
 
     def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None:
         self.writer.add_event(EventRecord(kind, payload, ts, run_id=self.run_id))
@@ -138,22 +130,13 @@ class StoreSink:
         self.writer.add_snapshot(SnapshotRecord(self.run_id, ts, base, dict(cash), equity))
 
     def step(self, at: datetime, checkpoint: Mapping[str, Any] | None = None) -> None:
-        if checkpoint is not None and "breaker" in checkpoint:
-            checkpoint = dict(checkpoint)
-            breaker = checkpoint.pop("breaker")
-            if breaker is not None:
-                self.writer.put_state(self._breaker_key, breaker, _written_at(breaker, at))
+        checkpoint = self.safety_record.take(checkpoint, at)  # safety-state
         self.writer.set_cursor(self.run_id, at, checkpoint)
         self.writer.step()
 
     def flush(self) -> None:
+        self.safety_record.before_flush()  # safety-state
         self.writer.flush()
-
-
-def _written_at(breaker: Mapping[str, Any], at: datetime) -> datetime:
-    """The breaker's own time of its last change (the wall clock in a broker session)."""
-    stamp = breaker.get("updated_at")
-    return datetime.fromisoformat(stamp) if isinstance(stamp, str) else at
 
 
 def start_run(

@@ -34,7 +34,14 @@ from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.execution.order_manager import EventSink
 from ouroboros.risk import BreakerConfig, CircuitBreaker, IntentSource, RiskLimits, RiskManager
 from ouroboros.risk.breaker import restore
-from ouroboros.store.repositories.safety import RUN_PREFIX, SafetyStateRepository, breaker_key
+from ouroboros.store.batch import BatchWriter
+from ouroboros.store.repositories.safety import (
+    RUN_PREFIX,
+    SafetyStateRepository,
+    account_scope,
+    breaker_key,
+    run_scope,
+)
 from ouroboros.store.repositories.system_state import SystemStateRepository
 
 REPLAY_THROUGH_BROKER = "replay through the broker"
@@ -53,6 +60,8 @@ class SafetyBinding:
     scope: str
     stored_breaker: Mapping[str, Any] | None
     clock: Callable[[], datetime] | None = None
+    track: Callable[[Callable[[], Mapping[str, Any] | None]], None] | None = None
+    """Tells the run's sink where the live breaker is (written with every explicit flush)."""
 
     @property
     def is_account(self) -> bool:
@@ -65,6 +74,54 @@ class SafetyBinding:
             return SafetyStateRepository(self.store).trading_enabled(self.scope)
         except (OuroborosError, SQLAlchemyError):
             return None
+
+
+class SafetyRecord:
+    """The breaker's record in a run's batches: read (with its version) when the run's sink
+    opens, then written compare-and-set with the batch of every step (taken out of the engine's
+    checkpoint, so the cursor never holds a second copy) and with every explicit flush (before
+    a broker submit, at the end of a run or session: changes between steps are not lost)."""
+
+    def __init__(self, store: SqlEngine, writer: BatchWriter, scope: str | None, run_id: str):
+        self.scope = account_scope(scope) if scope is not None else run_scope(run_id)
+        self._store = store
+        self._writer = writer
+        self._key = breaker_key(self.scope)
+        stored = SafetyStateRepository(store).breaker(self.scope)
+        self.stored_breaker = dict(stored.value) if stored is not None else None
+        writer.watch_state(self._key, stored.version if stored is not None else None)
+        self._source: Callable[[], Mapping[str, Any] | None] | None = None
+        self._last_at: datetime | None = None
+
+    def binding(self, clock: Callable[[], datetime] | None) -> SafetyBinding:
+        return SafetyBinding(self._store, self.scope, self.stored_breaker, clock, self.track)
+
+    def track(self, source: Callable[[], Mapping[str, Any] | None]) -> None:
+        """Where the live breaker is (set by :func:`open_gate`)."""
+        self._source = source
+
+    def take(self, checkpoint: Mapping[str, Any] | None, at: datetime) -> Mapping[str, Any] | None:
+        """The checkpoint without its breaker, which goes to the scope's entry instead."""
+        self._last_at = at
+        if checkpoint is None or "breaker" not in checkpoint:
+            return checkpoint
+        rest = dict(checkpoint)
+        breaker = rest.pop("breaker")
+        if breaker is not None:
+            self._writer.put_state(self._key, breaker, _changed_at(breaker) or at)
+        return rest
+
+    def before_flush(self) -> None:
+        state = self._source() if self._source is not None else None
+        at = (_changed_at(state) or self._last_at) if state is not None else None
+        if state is not None and at is not None:  # None: a fresh breaker, nothing to record
+            self._writer.put_state(self._key, state, at)
+
+
+def _changed_at(breaker: Mapping[str, Any]) -> datetime | None:
+    """The breaker's own time of its last change (the wall clock in a broker session)."""
+    stamp = breaker.get("updated_at")
+    return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
 
 
 def open_gate(
@@ -99,6 +156,8 @@ def open_gate(
         breaker_clock=safety.clock,
         trading=safety.trading_enabled,
     )
+    if safety.track is not None:
+        safety.track(lambda: gate.breaker.to_dict() if gate.breaker is not None else None)
     if carried and chosen is not None:
         gate.adopt_breaker(chosen, carry_over=True)
         sink.emit(
@@ -191,6 +250,7 @@ def refuse_real_account(real_money: bool) -> None:
 __all__ = [
     "REPLAY_THROUGH_BROKER",
     "SafetyBinding",
+    "SafetyRecord",
     "SafetyStatus",
     "open_gate",
     "refuse_real_account",
