@@ -21,6 +21,7 @@ windows and the trading day are real time even when the decisions replay past se
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
@@ -30,13 +31,18 @@ from typing import Any
 
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.fx import FxRateSource
-from ouroboros.domain.ids import InstrumentId
+from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money, Price, Quantity, to_decimal
 from ouroboros.domain.orders import Order, OrderSide
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.execution.order_manager import EventSink
-from ouroboros.markets import CalendarCoverageError, get_calendar, market_for_venue
+from ouroboros.markets import (
+    CalendarCoverageError,
+    MarketCalendar,
+    get_calendar,
+    market_for_venue,
+)
 from ouroboros.risk import (
     AccountView,
     BreakerEvent,
@@ -55,22 +61,25 @@ from ouroboros.risk.breaker.triggers import trading_day
 _CONFIDENCE_PLACES = Decimal("0.0001")
 _INSTANT = timedelta(microseconds=1)
 
+
+@functools.cache
+def _calendar(venue: Venue) -> MarketCalendar:
+    return get_calendar(market_for_venue(venue).code)
+
+
 MarketHours = Callable[[Instrument, datetime], "bool | None"]
 """Whether an instrument's market trades at an instant (None: unknown, which denies)."""
 
 
 def calendar_hours(instrument: Instrument, at: datetime) -> bool | None:
-    """The market calendar's answer: open during continuous trading and at a session's close
-    instant (an order there goes into the closing auction); None when no calendar covers ``at``
-    or the venue has no market."""
+    """The market calendar's answer: open during continuous trading and at the instant trading
+    stops (a session's close, or the start of a lunch break: an order there goes into that
+    session's closing auction); None when no calendar covers ``at`` or the venue has no market."""
     try:
-        calendar = get_calendar(market_for_venue(instrument.venue).code)
-        if calendar.is_open(at):
-            return True
-        session = calendar.session_at(at - _INSTANT)
+        calendar = _calendar(instrument.venue)
+        return calendar.is_open(at) or calendar.is_open(at - _INSTANT)
     except (KeyError, CalendarCoverageError):
         return None
-    return session is not None and session.close == at
 
 
 @dataclass(frozen=True, slots=True)
