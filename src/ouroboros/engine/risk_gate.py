@@ -116,7 +116,7 @@ class RiskGate:
         *,
         hours: MarketHours = calendar_hours,
         breaker_clock: Callable[[], datetime] | None = None,
-        trading: Callable[[], bool | None] | None = None,
+        trading: Callable[[datetime], bool | None] | None = None,
     ) -> None:
         self.manager = manager
         self.source = source
@@ -259,7 +259,7 @@ class RiskGate:
             account,
             market,
             now,
-            trading_enabled=self._trading() if self._trading is not None else True,
+            trading_enabled=self._trading(now) if self._trading is not None else True,
             breaker_now=self.breaker_now(now),
         )
         self._sink.emit(f"risk.{decision.verdict.value.lower()}", now, _decision_payload(decision))

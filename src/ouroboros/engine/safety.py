@@ -68,12 +68,30 @@ class SafetyBinding:
         """An account's breaker outlives sessions; a run's is only resumed with its run."""
         return not self.scope.startswith(RUN_PREFIX)
 
-    def trading_enabled(self) -> bool | None:
-        """The kill switch now; None when it cannot be read (which denies every order)."""
+    def kill_switch(self) -> KillSwitch:
+        return KillSwitch(self.store, self.scope, once_per_point=not self.is_account)
+
+
+class KillSwitch:
+    """Reads a scope's kill switch for an order at engine time ``now``; None when it cannot be
+    read (which denies every order). An account's is read for every order; an offline run's
+    once per price point (the orders of one point share the answer)."""
+
+    def __init__(self, store: SqlEngine, scope: str, *, once_per_point: bool) -> None:
+        self._repo = SafetyStateRepository(store)
+        self._scope = scope
+        self._once_per_point = once_per_point
+        self._last: tuple[datetime, bool | None] | None = None
+
+    def __call__(self, now: datetime) -> bool | None:
+        if self._once_per_point and self._last is not None and self._last[0] == now:
+            return self._last[1]
         try:
-            return SafetyStateRepository(self.store).trading_enabled(self.scope)
+            enabled: bool | None = self._repo.trading_enabled(self._scope)
         except (OuroborosError, SQLAlchemyError):
-            return None
+            enabled = None
+        self._last = (now, enabled)
+        return enabled
 
 
 class SafetyRecord:
@@ -154,7 +172,7 @@ def open_gate(
         fx,
         sink,
         breaker_clock=safety.clock,
-        trading=safety.trading_enabled,
+        trading=safety.kill_switch(),
     )
     if safety.track is not None:
         safety.track(lambda: gate.breaker.to_dict() if gate.breaker is not None else None)
@@ -249,6 +267,7 @@ def refuse_real_account(real_money: bool) -> None:
 
 __all__ = [
     "REPLAY_THROUGH_BROKER",
+    "KillSwitch",
     "SafetyBinding",
     "SafetyRecord",
     "SafetyStatus",
