@@ -60,7 +60,6 @@ class StoreSink:
         run)."""
         self.run_id = run_id
         self.broker = broker
-        self.engine = engine
         # Only step boundaries flush (no size-triggered flush mid-step): a committed batch
         # always ends at a cursor, which is what makes resuming after a crash exact.
         self.writer = BatchWriter(engine, max_rows=sys.maxsize, every_steps=every_steps)
