@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -14,6 +15,7 @@ from ouroboros.domain import Instrument, Money
 from ouroboros.engine.backtest import RunConfig, daily_feed, run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.simulator import FillModel
+from ouroboros.markets import get_calendar
 from ouroboros.strategy.playbook.policy import PlaybookPolicy
 from ouroboros.strategy.sma_cross import SmaCross
 from ouroboros.strategy.ta import TechnicalStrategy
@@ -26,7 +28,9 @@ def random_panel(n: int, bars: int, seed: int) -> Panel:
     high = np.round(np.maximum(opening, close) * 1.01, 2)
     low = np.round(np.minimum(opening, close) * 0.99, 2)
     volume = rng.integers(10_000, 100_000, (bars, n)).astype(np.float64)
-    index = pd.date_range("2020-01-01", periods=bars, freq="B", tz="UTC")
+    # Real NYSE sessions: the risk gate refuses orders on days the market is closed.
+    sessions = get_calendar("US_NYSE").sessions(date(2020, 1, 1), date(2030, 12, 31))[:bars]
+    index = pd.DatetimeIndex([pd.Timestamp(s.date) for s in sessions]).tz_localize("UTC")
     return Panel(
         index, tuple(f"S{j:02d}.NYSE" for j in range(n)), opening, high, low, close, volume
     )

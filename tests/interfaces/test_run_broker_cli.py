@@ -90,6 +90,7 @@ def test_run_broker_kis_trades_a_session_against_the_sandbox(
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["broker"] == "kis"
+    assert summary["session"] == "replay through the broker"
     assert summary["reconciled"] is True
     assert summary["end_differences"] == []
     assert summary["audit_ok"] is True
@@ -114,17 +115,24 @@ def test_missing_credentials_fail_with_the_key_named_and_no_secret_shown(
     assert "very-secret-value-123" not in result.output
 
 
-def test_a_real_account_needs_an_explicit_confirmation(
-    clean_env: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_a_real_account_is_refused_until_a_wall_clock_driver_exists(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path, confirmed: bool
 ) -> None:
+    """run --broker kis replays past sessions: on real money it would send today's orders on
+    decisions from past prices, so it is refused (confirmed or not) before anything happens."""
     clean_env.setenv("KIS_APP_KEY", "PSREALKEY")
     clean_env.setenv("KIS_APP_SECRET", "real-secret")
     clean_env.setenv("KIS_ACCOUNT_NO", "12345678-01")
     clean_env.setenv("KIS_VIRTUAL", "false")
+    if confirmed:
+        clean_env.setenv("OUROBOROS_CONFIRM_REAL_MONEY", "yes")
     args = [a for a in broker_args("x", tmp_path) if a not in ("--kis-url", "x")]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
-    assert "OUROBOROS_CONFIRM_REAL_MONEY=yes" in result.output
+    assert "refuses a real-money account: it replays past sessions" in " ".join(
+        result.output.split()
+    )
     assert not (tmp_path / "cli.db").exists()  # refused before touching anything
 
 

@@ -1,5 +1,5 @@
-"""Runs, system state (breaker, trading switch), playbooks, snapshots, capital events,
-positions and trades."""
+"""Runs, system state (the breaker and trading switch of an account or a run), playbooks,
+snapshots, capital events, positions and trades."""
 
 from __future__ import annotations
 
@@ -10,11 +10,16 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from ouroboros.domain import Currency, Money, OrderSide, Position, Price, Quantity
+from ouroboros.errors import ConfigError
 from ouroboros.store import (
+    BatchRejected,
+    BatchWriter,
     CapitalEvent,
     CapitalEventKind,
     CapitalEvents,
     DuplicateKey,
+    EventRecord,
+    EventStore,
     PlaybookRecord,
     PlaybookRepository,
     PositionRepository,
@@ -28,6 +33,14 @@ from ouroboros.store import (
     SystemStateRepository,
     TradeRecord,
     TradeRepository,
+)
+from ouroboros.store.repositories.safety import (
+    CorruptSafetyState,
+    SafetyStateRepository,
+    account_scope,
+    breaker_key,
+    run_scope,
+    trading_key,
 )
 from tests.store.factories import AAPL, RUN, SAMSUNG, T0, minutes
 
@@ -50,20 +63,57 @@ def test_runs_start_resume_and_finish(engine: Engine) -> None:
         runs.finish("ghost", RunStatus.FAILED, minutes(20))
 
 
-def test_breaker_state_survives_and_writes_atomically(engine: Engine) -> None:
+def test_safety_state_is_scoped_to_the_account_or_the_run(engine: Engine) -> None:
+    safety = SafetyStateRepository(engine)
+    account, other, run = account_scope("kis-virtual:5000-01"), account_scope("x:1"), run_scope(RUN)
+    assert safety.breaker(account) is None
+    assert safety.trading_enabled(account)
+    safety.set_trading_enabled(account, False, minutes(1), by="alice", reason="review")
+    assert not safety.trading_enabled(account)
+    assert safety.trading_enabled(other)  # another account is not affected
+    assert safety.trading_enabled(run)
+    assert safety.switch(account) == {"enabled": False, "reason": "review", "by": "alice"}
+    assert SystemStateRepository(engine).get("trading_enabled:kis-virtual:5000-01") is not None
+    assert run == f"run:{RUN}"
+
+
+def test_a_malformed_kill_switch_is_an_error_not_enabled(engine: Engine) -> None:
+    SystemStateRepository(engine).put(trading_key("acct"), {"enabled": "no"}, T0)
+    with pytest.raises(CorruptSafetyState, match="invalid enabled, was 'no'"):
+        SafetyStateRepository(engine).trading_enabled("acct")
+
+
+def test_bad_scopes_are_refused_with_the_input_named() -> None:
+    with pytest.raises(ConfigError, match="invalid broker account key, was 'run:x'"):
+        account_scope("run:x")
+    with pytest.raises(ConfigError, match="too long for a system_state key"):
+        account_scope("k" * 60)
+
+
+def test_the_batch_writes_state_compare_and_set_with_its_rows(engine: Engine) -> None:
+    """A batch carries its system_state entry in its own transaction; an entry someone else
+    changed since it was read refuses the whole batch (nothing of it is written)."""
     state = SystemStateRepository(engine)
-    assert state.get_breaker() is None
-    assert state.trading_enabled(default=True)
-    tripped = {"state": "tripped", "reason": "daily loss 3.1%", "loss_pct": "3.1"}
-    state.put_breaker(tripped, minutes(1), trading_enabled=False, reason="breaker")
-    entry = state.get_breaker()
+    key = breaker_key(account_scope("acct"))
+    writer = BatchWriter(engine)
+    writer.watch_state(key, None)
+    writer.put_state(key, {"status": "TRIPPED"}, minutes(1))
+    assert writer.flush().states == 1
+    entry = state.get(key)
     assert entry is not None
-    assert (entry.value, entry.version, entry.updated_at) == (tripped, 1, minutes(1))
-    assert not state.trading_enabled(default=True)
-    state.put_breaker({"state": "armed"}, minutes(2))
-    again = state.get_breaker()
-    assert again is not None
-    assert again.version == 2
+    assert (entry.value, entry.version) == ({"status": "TRIPPED"}, 1)
+    writer.put_state(key, {"status": "ARMED"}, minutes(2))
+    writer.flush()
+    assert state.get(key).version == 2  # type: ignore[union-attr]
+    state.put(key, {"status": "TRIPPED", "by": "another session"}, minutes(3))
+    writer.put_state(key, {"status": "ARMED"}, minutes(4))
+    writer.add_event(EventRecord("x", {}, minutes(4), run_id=RUN))
+    with pytest.raises(BatchRejected, match="changed by another process since version 2"):
+        writer.flush()
+    assert state.get(key).value == {"status": "TRIPPED", "by": "another session"}  # type: ignore[union-attr]
+    assert EventStore(engine).read(run_id=RUN, event_type="x") == []
+    with pytest.raises(ValueError, match="is not watched"):
+        BatchWriter(engine).put_state("other", {}, T0)
 
 
 def test_compare_and_put_detects_a_concurrent_writer(engine: Engine) -> None:

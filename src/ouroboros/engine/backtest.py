@@ -17,8 +17,9 @@ from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.clock import SimulatedClock
+from ouroboros.engine.feeds import session_times
 from ouroboros.engine.loop import Engine, EngineResult, MarketFeed, StepSummary
-from ouroboros.engine.risk_gate import RiskGate
+from ouroboros.engine.safety import SafetyBinding, open_gate, resumed_breaker
 from ouroboros.engine.sizing import Sizing
 from ouroboros.engine.venue import Venue
 from ouroboros.evaluation.stats import Statistics, compute_statistics
@@ -29,12 +30,9 @@ from ouroboros.risk import (
     DEFAULT_LIMITS,
     PERMISSIVE_LIMITS,
     BreakerConfig,
-    CircuitBreaker,
     IntentSource,
     RiskLimits,
-    RiskManager,
     RiskSettings,
-    strictest,
 )
 from ouroboros.strategy.base import DecisionPolicy
 
@@ -58,6 +56,8 @@ class RunConfig:
     intent_source: IntentSource | None = None
     """Who the policy's intents come from (which confidence threshold and position profile
     apply); None derives it from the policy's name."""
+    safety: SafetyBinding | None = None
+    """Where the breaker and the kill switch live (engine/safety.py); None: in memory only."""
 
     def with_risk(self, settings: RiskSettings) -> RunConfig:
         """The limits and breaker of ``settings`` (environment); the permissive profile, meant
@@ -101,9 +101,11 @@ class RunOutcome:
 
 
 def daily_feed(code: str, panel: Panel, instruments: Sequence[Instrument]) -> MarketFeed:
-    """A feed whose price points are the daily labels themselves (single-market backtests)."""
+    """A feed of daily bars at their sessions' real open and close (market ``code``'s calendar;
+    single-market backtests), so the risk gate's market-open check sees true session times."""
     labels: list[datetime] = [ts.to_pydatetime() for ts in pd.DatetimeIndex(panel.index)]
-    return MarketFeed(code, panel, instruments, labels, labels)
+    opens, closes = session_times(code, labels)
+    return MarketFeed(code, panel, instruments, opens, closes)
 
 
 def run(
@@ -133,14 +135,19 @@ def run(
             instruments, fees, config.fill_model, venue_books, id_prefix=f"{config.run_id}-SIM"
         )
     fx = config.fx or StaticFxRates(base, {})
-    breaker = CircuitBreaker(config.breaker) if config.breaker is not None else None
     source = config.intent_source or intent_source_of(policy.name)
-    gate = RiskGate(
-        RiskManager(config.risk_limits, breaker=breaker, live=config.live),
+    start = min(f.open_times[0] for f in feeds if len(f.open_times))
+    # safety-state: the breaker of the account (or run), loaded tightened-only; kill switch.
+    gate = open_gate(
+        config.risk_limits,
+        config.breaker,
         source,
         portfolio,
         fx,
         gated,
+        live=config.live,
+        safety=config.safety,
+        now=start,
     )
     venue.add_error_listener(gate.record_error)
     engine = Engine(
@@ -157,7 +164,6 @@ def run(
         min_confidence=config.min_confidence,
         on_step=on_step,
     )
-    start = min(f.open_times[0] for f in feeds if len(f.open_times))
     started = time.perf_counter()
     if resume is None:
         result = engine.run(SimulatedClock(start))
@@ -194,16 +200,10 @@ def _resumed(engine: Engine, resume: Resume) -> None:
     (never looser than the configured one: thresholds only tighten across restarts)."""
     if resume.verify is not None:
         resume.verify(engine)
-    breaker = engine.gate.breaker
-    if resume.breaker is None or breaker is None:
-        return
-    configured = breaker.config
-    restored = CircuitBreaker.from_dict(resume.breaker)
-    now = engine.clock.now()
-    strict = strictest(restored.config, configured)
-    if strict != restored.config:
-        restored.tighten(strict, by="restart", now=now)
-    engine.gate.adopt_breaker(restored)
+    gate = engine.gate
+    restored = resumed_breaker(resume.breaker, gate.breaker, gate.breaker_now(engine.clock.now()))
+    if restored is not None:
+        gate.adopt_breaker(restored)
 
 
 __all__ = ["Resume", "RunConfig", "RunOutcome", "daily_feed", "intent_source_of", "run"]

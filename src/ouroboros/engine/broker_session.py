@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,7 @@ from ouroboros.engine.backtest import run as run_engine
 from ouroboros.engine.broker_books import SESSION_EVENT, adopt_into_prior, load_prior
 from ouroboros.engine.loop import MarketFeed, StepSummary
 from ouroboros.engine.recording import StoreSink, finish_run, start_run
+from ouroboros.engine.safety import REPLAY_THROUGH_BROKER
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, RetryError
 from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
@@ -170,12 +171,14 @@ def run_broker_session(
     deposits = _deposits(feeds, start.broker_cash)
     started_at = min(f.open_times[f.warmup_rows] for f in feeds)
     start_run(store, spec.run_id, spec.mode, spec.config_hash, started_at, deposits)
-    sink = StoreSink(store, spec.run_id, broker=spec.broker_key)
+    # safety-state: the account owns the breaker and the kill switch.
+    sink = StoreSink(store, spec.run_id, broker=spec.broker_key, scope=spec.broker_key)
     sink.emit(
         SESSION_EVENT,
         started_at,
         {
             "broker": spec.broker_key,
+            "session": REPLAY_THROUGH_BROKER,
             "name": broker.capabilities.name,
             "wall_time": wall.isoformat(),
             "earlier_runs": prior.run_ids,
@@ -219,6 +222,7 @@ def run_broker_session(
     )
     if spec.risk is not None:
         config = config.with_risk(spec.risk)
+    config = replace(config, safety=sink.safety(clock))  # safety-state: wall-clock breaker
     try:
         outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
         last = outcome.result.equity_times[-1] if outcome.result.equity_times else started_at

@@ -35,12 +35,13 @@ def feeds_from_source(data: SourceData, markets: list[str] | None = None) -> lis
             step = pd.Timedelta(panel.interval).to_pytimedelta()
             feeds.append(MarketFeed(code, panel, instruments, labels, [t + step for t in labels]))
             continue
-        opens, closes = _session_times(code, labels)
+        opens, closes = session_times(code, labels)
         feeds.append(MarketFeed(code, panel, instruments, opens, closes))
     return feeds
 
 
-def _session_times(code: str, labels: list[datetime]) -> tuple[list[datetime], list[datetime]]:
+def session_times(code: str, labels: list[datetime]) -> tuple[list[datetime], list[datetime]]:
+    """Each daily label's session open and close in UTC (the label itself when unknown)."""
     calendar = get_calendar(code)
     opens: list[datetime] = []
     closes: list[datetime] = []

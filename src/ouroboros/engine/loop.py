@@ -554,6 +554,8 @@ class Engine:
             atr=float(state.atr[t, j]) if side is OrderSide.BUY else np.nan,
             risk_reducing=side is OrderSide.SELL,
             decision_id=intent.decision_id,
+            price_at=ts,  # safety-state: the price's own time, and the decision's price
+            reference=_decided_price(panel.close[t - 1 if use_open else t, j]),
         )
         verdict = self.gate.evaluate(request, self._account(), ts)
         if not verdict.approved:
@@ -633,6 +635,7 @@ class Engine:
             qty,
             risk_reducing=True,
             decision_id=intent.decision_id,
+            price_at=ts,  # safety-state
         )
         verdict = self.gate.evaluate(check, self._account(), ts)
         if not verdict.approved:
@@ -678,6 +681,12 @@ class Engine:
                 if self.portfolio.quantity_of(inst.id) != 0 and not np.isnan(px):
                     prices[inst.id] = Price(to_decimal(float(px)))
         return self.portfolio.equity(prices, self.fx)
+
+
+def _decided_price(close: float) -> Decimal | None:
+    """The close a decision was made at (intents sent at an open were decided at the close
+    before it), the risk gate's reference price; None when that bar is missing."""
+    return None if np.isnan(close) else to_decimal(float(close))
 
 
 def _num(value: float) -> float | None:

@@ -4,13 +4,14 @@ Everything the engine emits goes to one :class:`BatchWriter`: orders (last state
 positions, account snapshots and append-only audit events. The writer flushes every
 ``every_steps`` price points in one transaction and moves the run's resume cursor with it, so
 the hot loop never waits on a per-bar round trip and a crash loses at most one batch, never
-half of one.
+half of one. The checkpoint's circuit breaker goes to its scope's ``system_state`` entry (the
+account's, or the run's) in the same transaction, not into the cursor: one record of it.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from ouroboros.domain.fills import Fill
 from ouroboros.domain.money import Money, Price, Quantity
 from ouroboros.domain.orders import Order, OrderSide
 from ouroboros.domain.position import Position
+from ouroboros.engine.safety import SafetyBinding, SafetyRecord
 from ouroboros.evaluation.trades import Trade
 from ouroboros.store import (
     BatchWriter,
@@ -46,13 +48,27 @@ class StoreSink:
     """An ``EventSink`` writing to SQLite or PostgreSQL in batches."""
 
     def __init__(
-        self, engine: SqlEngine, run_id: str, *, broker: str = "paper", every_steps: int = 50
+        self,
+        engine: SqlEngine,
+        run_id: str,
+        *,
+        broker: str = "paper",
+        every_steps: int = 50,
+        scope: str | None = None,
     ) -> None:
+        """``scope`` owns the breaker and kill switch (a broker account's key; default: this
+        run)."""
         self.run_id = run_id
         self.broker = broker
         # Only step boundaries flush (no size-triggered flush mid-step): a committed batch
         # always ends at a cursor, which is what makes resuming after a crash exact.
         self.writer = BatchWriter(engine, max_rows=sys.maxsize, every_steps=every_steps)
+        # safety-state: the breaker of the account (or run) rides in the same batches.
+        self.safety_record = SafetyRecord(engine, self.writer, scope, run_id)
+
+    def safety(self, clock: Callable[[], datetime] | None = None) -> SafetyBinding:
+        """The run's safety binding (``clock``: the breaker's, e.g. the wall clock)."""
+        return self.safety_record.binding(clock)
 
     def emit(self, kind: str, ts: datetime, payload: dict[str, Any]) -> None:
         self.writer.add_event(EventRecord(kind, payload, ts, run_id=self.run_id))
@@ -113,10 +129,12 @@ class StoreSink:
         self.writer.add_snapshot(SnapshotRecord(self.run_id, ts, base, dict(cash), equity))
 
     def step(self, at: datetime, checkpoint: Mapping[str, Any] | None = None) -> None:
+        checkpoint = self.safety_record.take(checkpoint, at)  # safety-state
         self.writer.set_cursor(self.run_id, at, checkpoint)
         self.writer.step()
 
     def flush(self) -> None:
+        self.safety_record.before_flush()  # safety-state
         self.writer.flush()
 
 

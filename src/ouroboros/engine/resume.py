@@ -8,7 +8,8 @@ The restarted process re-simulates those points with its sink muted (the policy'
 simulated venue's working orders and the books are rebuilt deterministically, as a broker's
 reports would be fetched) and, before writing anything, checks the result against the record:
 every order's state, every fill, each position, cash per currency, the order and decision
-counters and the whole circuit breaker. Any difference is irreconcilable for a replay: the run
+counters and the whole circuit breaker (stored under the run's ``system_state`` entry, written
+in the same transaction as the cursor). Any difference is irreconcilable for a replay: the run
 refuses to continue and names each difference. The breaker then continues from its stored
 state, tightened (never loosened) to the configured thresholds.
 """
@@ -46,6 +47,7 @@ from ouroboros.store import (
     SystemStateRepository,
     new_id,
 )
+from ouroboros.store.repositories.safety import SafetyStateRepository, run_scope
 
 
 class ResumeRefused(OuroborosError):
@@ -65,13 +67,14 @@ def find_resumable(store: SqlEngine, config_hash: str) -> RunRecord | None:
     return RunRepository(store).latest_unfinished(config_hash)
 
 
-def resume_point(run: RunRecord) -> ResumePoint:
+def resume_point(run: RunRecord, store: SqlEngine) -> ResumePoint:
     """Where ``run`` continues: at the start when no batch was committed yet."""
     cursor = dict(run.cursor or {})
     position = cursor.get("position", 0)
     if not isinstance(position, int) or position < 0:
         raise ResumeRefused(f"run {run.run_id}: cursor position is corrupt, was {position!r}")
-    return ResumePoint(run, position, cursor.get("breaker"), cursor)
+    stored = SafetyStateRepository(store).breaker(run_scope(run.run_id))  # safety-state
+    return ResumePoint(run, position, stored.value if stored is not None else None, cursor)
 
 
 # -- ownership --------------------------------------------------------------------------------
@@ -217,7 +220,7 @@ def open_run(
     existing = None if fresh else find_resumable(store, config_hash)
     if existing is not None:
         claim(store, existing.run_id, now)
-        return existing.run_id, resume_point(existing)
+        return existing.run_id, resume_point(existing, store)
     run_id = "r" + new_id()[:12]
     start_run(store, run_id, mode, config_hash, started_at, deposits)
     claim(store, run_id, now)

@@ -7,25 +7,42 @@ limits are checked against the account as it is *now*, not as it was at the last
 also keeps the day's P&L (equity against the last mark before the breaker's trading-day
 rollover, realized from closed trades) because the daily-loss trigger needs it and the ledger
 does not know what a trading day is.
+
+The market state of each intent is the truth as the run knows it: whether the instrument's
+market is open at the order's time (its calendar; an order at a session's close instant goes
+into the closing auction, so the session counts as open then), the price the order will go at
+with that price's own timestamp, and the price the decision was made at as the reference. So
+the market-open, stale-price and price-deviation checks can deny.
+
+In a broker session the breaker runs on ``breaker_clock`` (the wall clock: cooldowns, error
+windows and the trading day are real time even when the decisions replay past sessions), and
+``trading`` reads the account's kill switch before every order.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.fx import FxRateSource
-from ouroboros.domain.ids import InstrumentId
+from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money, Price, Quantity, to_decimal
 from ouroboros.domain.orders import Order, OrderSide
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.execution.order_manager import EventSink
+from ouroboros.markets import (
+    CalendarCoverageError,
+    MarketCalendar,
+    get_calendar,
+    market_for_venue,
+)
 from ouroboros.risk import (
     AccountView,
     BreakerEvent,
@@ -38,14 +55,40 @@ from ouroboros.risk import (
     RiskDecision,
     RiskManager,
 )
+from ouroboros.risk.breaker import carry_over
 from ouroboros.risk.breaker.triggers import trading_day
 
 _CONFIDENCE_PLACES = Decimal("0.0001")
+_INSTANT = timedelta(microseconds=1)
+
+
+@functools.cache
+def _calendar(venue: Venue) -> MarketCalendar:
+    return get_calendar(market_for_venue(venue).code)
+
+
+MarketHours = Callable[[Instrument, datetime], "bool | None"]
+"""Whether an instrument's market trades at an instant (None: unknown, which denies)."""
+
+
+def calendar_hours(instrument: Instrument, at: datetime) -> bool | None:
+    """The market calendar's answer: open during continuous trading and at the instant trading
+    stops (a session's close, or the start of a lunch break: an order there goes into that
+    session's closing auction); None when no calendar covers ``at`` or the venue has no market."""
+    try:
+        calendar = _calendar(instrument.venue)
+        return calendar.is_open(at) or calendar.is_open(at - _INSTANT)
+    except (KeyError, CalendarCoverageError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
 class EntryRequest:
-    """What the loop knows when it wants to trade one instrument."""
+    """What the loop knows when it wants to trade one instrument.
+
+    ``price`` is what the order will go at and ``price_at`` that price's own time (None: the
+    price cannot be aged, which denies); ``reference`` the price the decision was made at.
+    """
 
     instrument: Instrument
     side: OrderSide
@@ -56,6 +99,8 @@ class EntryRequest:
     atr: float = math.nan
     risk_reducing: bool = False
     decision_id: str | None = None
+    price_at: datetime | None = None
+    reference: Decimal | None = None
 
 
 class RiskGate:
@@ -68,12 +113,20 @@ class RiskGate:
         portfolio: Portfolio,
         fx: FxRateSource,
         sink: EventSink,
+        *,
+        hours: MarketHours = calendar_hours,
+        breaker_clock: Callable[[], datetime] | None = None,
+        trading: Callable[[datetime], bool | None] | None = None,
     ) -> None:
         self.manager = manager
         self.source = source
         self._portfolio = portfolio
         self._fx = fx
         self._sink = sink
+        self._hours = hours
+        self._breaker_clock = breaker_clock
+        self._trading = trading
+        self._carry = False
         self._base = portfolio.base_currency
         self._day: date | None = None
         self._day_start: Decimal | None = None
@@ -84,9 +137,18 @@ class RiskGate:
     def breaker(self) -> CircuitBreaker | None:
         return self.manager.breaker
 
-    def adopt_breaker(self, breaker: CircuitBreaker) -> None:
-        """Continue with ``breaker`` (restored from the record after a restart)."""
+    def adopt_breaker(self, breaker: CircuitBreaker, *, carry_over: bool = False) -> None:
+        """Continue with ``breaker`` (restored from the record after a restart).
+
+        ``carry_over``: it was written by an earlier session on other books (a broker account's
+        breaker): its equity marks move onto this session's books at the first mark.
+        """
         self.manager = RiskManager(self.manager.limits, breaker=breaker, live=self.manager.live)
+        self._carry = carry_over
+
+    def breaker_now(self, now: datetime) -> datetime:
+        """The breaker's time for an event at engine time ``now``."""
+        return self._breaker_clock() if self._breaker_clock is not None else now
 
     # -- the account as the risk manager sees it ------------------------------------------
 
@@ -168,6 +230,9 @@ class RiskGate:
         """Ask the risk manager; the verdict and every check it made join the audit trail."""
         inst = request.instrument
         price = inst.round_price(request.price).value if request.price > 0 else None
+        reference = request.reference
+        if reference is not None:
+            reference = inst.round_price(reference).value if reference > 0 else None
         intent = OrderIntent(
             instrument=inst,
             side=request.side,
@@ -176,19 +241,27 @@ class RiskGate:
             ),
             source=self.source,
             quantity=request.quantity,
-            reference_price=Price(price) if price is not None else None,
+            reference_price=Price(reference) if reference is not None else None,
             stop_loss=_stop(request.stop_loss, request.price),
             atr=_positive(request.atr),
             risk_reducing=request.risk_reducing,
             decision_id=request.decision_id,
         )
+        priced = price is not None and request.price_at is not None
         market = MarketState(
             inst.id,
-            is_open=True,
-            last_price=Price(price) if price is not None else None,
-            last_price_at=now if price is not None else None,
+            is_open=self._hours(inst, now),
+            last_price=Price(price) if priced and price is not None else None,
+            last_price_at=request.price_at if priced else None,
         )
-        decision = self.manager.evaluate(intent, account, market, now)
+        decision = self.manager.evaluate(
+            intent,
+            account,
+            market,
+            now,
+            trading_enabled=self._trading(now) if self._trading is not None else True,
+            breaker_now=self.breaker_now(now),
+        )
         self._sink.emit(f"risk.{decision.verdict.value.lower()}", now, _decision_payload(decision))
         return decision
 
@@ -201,7 +274,10 @@ class RiskGate:
         breaker = self.breaker
         if breaker is None:
             return []
-        day = trading_day(now, breaker.config)
+        at = self.breaker_now(now)
+        if self._carry:
+            self._carry_over(breaker, equity, at)
+        day = trading_day(at, breaker.config)
         if day != self._day:
             self._day = day
             self._day_start = self._last_equity if self._last_equity is not None else equity
@@ -210,18 +286,27 @@ class RiskGate:
         for pnl in closed_pnl:
             base_pnl = self._to_base(pnl)
             self._realized_today += base_pnl
-            events += breaker.record_trade(base_pnl, now)
-        events += breaker.update(self._view(equity, None, None), now)
+            events += breaker.record_trade(base_pnl, at)
+        events += breaker.update(self._view(equity, None, None), at)
         self._last_equity = equity
         for event in events:
             self._sink.emit(f"breaker.{type(event).__name__}", now, _breaker_payload(event))
         return events
 
+    def _carry_over(self, breaker: CircuitBreaker, equity: Decimal, at: datetime) -> None:
+        """Move an earlier session's breaker onto these books (once, at the first mark)."""
+        self._carry = False
+        state, day = carry_over(breaker.state, equity, at)
+        breaker.replace_state(state)
+        if day is not None:
+            self._day, self._day_start = day.day, day.day_start_equity
+            self._realized_today = day.realized_today
+
     def record_error(self, now: datetime) -> None:
         """A broker/API failure: error bursts trip the breaker like losses do."""
         if self.breaker is None:
             return
-        for event in self.breaker.record_error(now):
+        for event in self.breaker.record_error(self.breaker_now(now)):
             self._sink.emit(f"breaker.{type(event).__name__}", now, _breaker_payload(event))
 
     def _to_base(self, money: Money) -> Decimal:
@@ -264,7 +349,7 @@ def _decision_payload(decision: RiskDecision) -> dict[str, Any]:
 
 
 def _breaker_payload(event: BreakerEvent) -> dict[str, Any]:
-    payload: dict[str, Any] = {}
+    payload: dict[str, Any] = {"at": event.at.isoformat()}
     for f in fields(event):
         value = getattr(event, f.name)
         if f.name == "at" or value is None:

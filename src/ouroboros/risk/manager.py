@@ -2,7 +2,8 @@
 
 Order of work:
 
-1. Validity gates for every order: tick grid, market open, fresh price, known positions.
+1. Validity gates for every order: the account's kill switch, tick grid, market open, fresh
+   price, known positions.
 2. Direction: does the order reduce an existing position (verified against the account)?
 3. Risk-reducing orders are capped at the holding and rounded to lots - nothing else blocks an
    exit, not even a tripped breaker.
@@ -39,6 +40,7 @@ from ouroboros.risk.checks.risk_per_trade import check_risk_per_trade
 from ouroboros.risk.checks.sector import check_sector_limit
 from ouroboros.risk.checks.sizing import size_entry
 from ouroboros.risk.checks.ticks import check_ticks
+from ouroboros.risk.checks.trading import check_trading_enabled
 from ouroboros.risk.codes import (
     CheckResult,
     CheckStatus,
@@ -127,13 +129,30 @@ class RiskManager:
         return self._live
 
     def evaluate(
-        self, intent: OrderIntent, account: AccountView, market: MarketState, now: datetime
+        self,
+        intent: OrderIntent,
+        account: AccountView,
+        market: MarketState,
+        now: datetime,
+        *,
+        trading_enabled: bool | None = True,
+        breaker_now: datetime | None = None,
     ) -> RiskDecision:
-        """Approve, resize or deny ``intent``. Never raises on bad data: it denies instead."""
+        """Approve, resize or deny ``intent``. Never raises on bad data: it denies instead.
+
+        ``now`` is the order's time (prices are aged against it); ``breaker_now`` the breaker's
+        clock when it differs (a replay through a broker: the breaker runs on the wall clock).
+        ``trading_enabled`` is the account's kill switch: ``False`` or ``None`` (unknown) deny
+        every order, exits included.
+        """
         now = utc(now)
         limits = self._limits
         limit_price, stop_price, tick_result = check_ticks(intent, limits)
-        checks = [tick_result, check_market_open(market, limits)]
+        checks = [
+            check_trading_enabled(trading_enabled),
+            tick_result,
+            check_market_open(market, limits),
+        ]
         facts, data = resolve_facts(intent, account, market, limits, now, limit_price, stop_price)
         checks += data
         prices = (limit_price, stop_price)
@@ -145,7 +164,8 @@ class RiskManager:
             return _deny(intent, checks, now, prices)
         if direction.reducing:
             return self._reducing(facts, direction, account, checks, now)
-        return self._increasing(facts, account, checks, now)
+        breaker_at = utc(breaker_now) if breaker_now is not None else now
+        return self._increasing(facts, account, checks, now, breaker_at)
 
     # -- risk-reducing orders -------------------------------------------------------------
 
@@ -189,11 +209,16 @@ class RiskManager:
     # -- risk-increasing orders -----------------------------------------------------------
 
     def _increasing(
-        self, facts: Facts, account: AccountView, checks: list[CheckResult], now: datetime
+        self,
+        facts: Facts,
+        account: AccountView,
+        checks: list[CheckResult],
+        now: datetime,
+        breaker_now: datetime,
     ) -> RiskDecision:
         intent = facts.intent
         prices = (facts.limit_price, facts.stop_price)
-        checks += self._breaker_gate(account, now)
+        checks += self._breaker_gate(account, breaker_now)
         checks.append(check_confidence(intent, self._limits))
         checks.append(check_price_deviation(facts))
         ctx, data = resolve_context(facts, account)

@@ -325,6 +325,8 @@ def _duration(seconds: Decimal) -> timedelta:
 
 def _parse_kinds(value: str) -> frozenset[TriggerKind]:
     kinds: set[TriggerKind] = set()
+    if value.strip().lower() in _OFF:  # "none": no trip resumes by itself
+        return frozenset()
     for part in value.split(","):
         name = part.strip().upper()
         if not name:

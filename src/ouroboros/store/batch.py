@@ -2,11 +2,13 @@
 batch, never one round trip per bar.
 
 A flush writes everything buffered - orders (upserted, last state wins), fills (idempotent by
-broker fill id), positions (upserted), trades, capital events, snapshots, decisions, audit events
-and the run's resume cursor - in a single transaction with bulk ``executemany`` inserts. Either the
-whole batch is stored or none of it: if any row is refused, the transaction rolls back, the rows
-stay buffered and :class:`BatchRejected` says why. Because the cursor moves in the same
-transaction as the rows it covers, a crashed run resumes exactly after its last stored batch.
+broker fill id), positions (upserted), trades, capital events, snapshots, decisions, audit
+events, the run's resume cursor and ``system_state`` entries (the circuit breaker of the account
+or run, compare-and-set on the version read at start) - in a single transaction with bulk
+``executemany`` inserts. Either the whole batch is stored or none of it: if any row is refused,
+the transaction rolls back, the rows stay buffered and :class:`BatchRejected` says why. Because
+the cursor moves in the same transaction as the rows it covers, a crashed run resumes exactly
+after its last stored batch.
 
 Flushes happen when ``max_rows`` rows are buffered, every ``every_steps`` calls to
 :meth:`step` (one step per bar or cycle), on :meth:`flush`, and on a clean ``with`` exit.
@@ -15,7 +17,7 @@ Flushes happen when ``max_rows`` rows are buffered, every ``every_steps`` calls 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -62,6 +64,7 @@ from ouroboros.store.tables import (
     POSITIONS,
     RUNS,
     SNAPSHOTS,
+    SYSTEM_STATE,
     TRADES,
 )
 
@@ -79,6 +82,7 @@ class FlushResult:
     decisions: int = 0
     events: int = 0
     cursors: int = 0
+    states: int = 0
 
     @property
     def rows(self) -> int:
@@ -92,6 +96,7 @@ class FlushResult:
             + self.decisions
             + self.events
             + self.cursors
+            + self.states
         )
 
 
@@ -120,6 +125,8 @@ class BatchWriter:
         self._decisions: list[Row] = []
         self._outcomes: list[Row] = []
         self._events: list[Row] = []
+        self._states: dict[str, Row] = {}
+        self._state_versions: dict[str, int | None] = {}
         self.rows_written = 0
         self.flushes = 0
 
@@ -200,6 +207,18 @@ class BatchWriter:
             "cursor": dict(cursor) if cursor is not None else None,
         }
 
+    def watch_state(self, key: str, version: int | None) -> None:
+        """Write ``key`` only while it is still at ``version`` (as read at start; ``None``:
+        absent): a batch whose entry someone else changed meanwhile is refused whole."""
+        self._state_versions[key] = version
+
+    def put_state(self, key: str, value: Mapping[str, Any], at: datetime) -> None:
+        """Set a ``system_state`` entry with the next flush (last value wins); the key must be
+        watched (:meth:`watch_state`)."""
+        if key not in self._state_versions:
+            raise ValueError(f"system_state key {key!r} is not watched: read its version first")
+        self._states[key] = {"key": key, "value": dict(value), "updated_at": at}
+
     def step(self) -> FlushResult | None:
         """Mark the end of one bar or cycle; flushes every ``every_steps`` steps."""
         self._steps += 1
@@ -221,6 +240,7 @@ class BatchWriter:
             + len(self._outcomes)
             + len(self._events)
             + len(self._cursors)
+            + len(self._states)
         )
 
     def discard(self) -> int:
@@ -239,6 +259,7 @@ class BatchWriter:
         try:
             with transaction(self._engine, immediate=True) as conn:
                 result = self._write(conn)
+                versions = _write_states(conn, self._states, self._state_versions)
         except OperationalError as exc:
             raise DatabaseUnavailable(
                 f"batch of {self.pending} rows not written, database unavailable: {exc.orig}"
@@ -248,7 +269,9 @@ class BatchWriter:
             raise BatchRejected(
                 f"batch of {self.pending} rows refused, nothing written: {cause}"
             ) from exc
+        self._state_versions.update(versions)
         self._clear()
+        result = replace(result, states=len(versions))
         self.rows_written += result.rows
         self.flushes += 1
         return result
@@ -307,6 +330,7 @@ class BatchWriter:
             self._decisions,
             self._outcomes,
             self._events,
+            self._states,
         ):
             buffer.clear()
 
@@ -323,6 +347,35 @@ class BatchWriter:
         # the engine never reached.
         if exc_type is None:
             self.flush()
+
+
+def _write_states(
+    conn: Connection, states: Mapping[str, Row], versions: Mapping[str, int | None]
+) -> dict[str, int]:
+    """Compare-and-set each entry on the version last read or written; the new versions."""
+    written: dict[str, int] = {}
+    for key, row in states.items():
+        expected = versions[key]
+        if expected is None:
+            exists = conn.execute(
+                sa.select(SYSTEM_STATE.c.version).where(SYSTEM_STATE.c.key == key)
+            ).first()
+            if exists is not None:
+                raise BatchRejected(f"system_state {key!r} was created by another process")
+            conn.execute(SYSTEM_STATE.insert(), {**row, "version": 1})
+            written[key] = 1
+            continue
+        updated = conn.execute(
+            SYSTEM_STATE.update()
+            .where(SYSTEM_STATE.c.key == key, SYSTEM_STATE.c.version == expected)
+            .values(value=row["value"], updated_at=row["updated_at"], version=expected + 1)
+        ).rowcount
+        if updated != 1:
+            raise BatchRejected(
+                f"system_state {key!r} was changed by another process since version {expected}"
+            )
+        written[key] = expected + 1
+    return written
 
 
 _CURSOR_UPDATE = (

@@ -6,7 +6,15 @@ import typer
 
 import ouroboros.interfaces.cli.kis_cmd as kis_cmd
 from ouroboros import __version__
-from ouroboros.interfaces.cli import audit_cmd, backtest_cmd, data_cmd, db_cmd, markets_cmd, run_cmd
+from ouroboros.interfaces.cli import (
+    audit_cmd,
+    backtest_cmd,
+    data_cmd,
+    db_cmd,
+    markets_cmd,
+    run_cmd,
+    safety_cmd,  # safety-state
+)
 
 app = typer.Typer(
     name="ouroboros",
@@ -19,6 +27,7 @@ app.command("markets", help=markets_cmd.markets.__doc__)(markets_cmd.markets)
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(safety_cmd.app, name="safety")  # safety-state
 app.command("run", help=run_cmd.run.__doc__)(run_cmd.run)
 app.command("kis-sandbox", help=kis_cmd.kis_sandbox.__doc__)(kis_cmd.kis_sandbox)
 app.command("backtest", help=backtest_cmd.backtest.__doc__)(backtest_cmd.backtest)

@@ -28,6 +28,7 @@ from ouroboros.engine.clock import LiveClock
 from ouroboros.engine.kis_session import broker_key, connect_kis, kis_feeds, kis_universe
 from ouroboros.engine.loop import StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
+from ouroboros.engine.safety import REPLAY_THROUGH_BROKER, refuse_real_account
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
@@ -54,6 +55,7 @@ def kis_settings(kis_url: str | None) -> KisSettings:
             scheme = "wss" if parts.scheme == "https" else "ws"
             overrides["ws_url"] = urlunsplit((scheme, parts.netloc, "", "", ""))
     settings = load_kis_settings(**overrides)
+    refuse_real_account(_real_money(settings))  # safety-state: replays only, no real money
     real_host = settings.rest_url == REST_BASE_URL[KisEnvironment.REAL]
     if real_host and os.environ.get(CONFIRM_REAL, "").lower() != "yes":
         raise ConfigError(
@@ -61,6 +63,11 @@ def kis_settings(kis_url: str | None) -> KisSettings:
             "confirm (try a virtual account first: docs/kis.md)"
         )
     return settings
+
+
+def _real_money(settings: KisSettings) -> bool:
+    """A real (non-virtual) account on KIS's own real-money server (a sandbox is never real)."""
+    return not settings.is_virtual and settings.rest_url == REST_BASE_URL[KisEnvironment.REAL]
 
 
 def run_broker(
@@ -116,7 +123,8 @@ def run_broker(
                 env = "virtual" if settings.is_virtual else "REAL"
                 console.print(
                     f"KIS {env} account {settings.account} at {settings.rest_url}: "
-                    f"{len(universe)} symbols, {days} sessions, policy {policy}"
+                    f"{REPLAY_THROUGH_BROKER} of {days} past sessions, {len(universe)} symbols, "
+                    f"policy {policy}"
                 )
             outcome = run_broker_session(
                 store,
@@ -175,6 +183,7 @@ def _summary(
     return {
         "run_id": outcome.run_id,
         "broker": "kis",
+        "session": REPLAY_THROUGH_BROKER,
         "orders_sent": outcome.orders_sent,
         "orders_rejected": outcome.orders_rejected,
         "fills": outcome.fills,

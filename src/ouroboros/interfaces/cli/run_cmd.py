@@ -8,6 +8,7 @@ import json
 import os
 import time
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,9 @@ def run(
             fx=STATIC_FX,
             run_id=run_id,
         ).with_risk(risk)
-        sink = MutableSink(StoreSink(store, run_id, every_steps=flush_every))
+        store_sink = StoreSink(store, run_id, every_steps=flush_every)
+        config = replace(config, safety=store_sink.safety())  # safety-state: run-scoped
+        sink = MutableSink(store_sink)
         resume = resume_for(store, point, sink) if point is not None else None
         if point is not None and not json_output:
             console.print(f"resuming run {run_id} at point {point.position}")

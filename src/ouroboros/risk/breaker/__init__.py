@@ -1,5 +1,6 @@
 """The circuit breaker: halts new risk after losses, drawdown, losing streaks or API bursts."""
 
+from ouroboros.risk.breaker.carry import CarriedDay, carry_over, restore
 from ouroboros.risk.breaker.codec import config_from_dict, config_to_dict
 from ouroboros.risk.breaker.config import BreakerConfig, LossBasis, TriggerKind
 from ouroboros.risk.breaker.events import (
@@ -23,12 +24,15 @@ __all__ = [
     "BreakerState",
     "BreakerStatus",
     "BreakerTripped",
+    "CarriedDay",
     "CircuitBreaker",
     "LossBasis",
     "ThresholdTightened",
     "TradingDayStarted",
     "TriggerKind",
+    "carry_over",
     "config_from_dict",
     "config_to_dict",
+    "restore",
     "strictest",
 ]

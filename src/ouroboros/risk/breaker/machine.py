@@ -114,6 +114,12 @@ class CircuitBreaker:
             return BreakerAdmission(False, missing, missing=missing)
         return BreakerAdmission(True, "circuit breaker armed")
 
+    def replace_state(self, state: BreakerState) -> None:
+        """Continue from ``state`` (a carried-over copy of this breaker's own state)."""
+        if state.config != self._state.config:
+            raise ValueError("a replacement state must keep the breaker's thresholds")
+        self._state = state
+
     def to_dict(self) -> dict[str, Any]:
         """The whole state, JSON-able; :meth:`from_dict` restores it exactly."""
         return codec.state_to_dict(self._state)

@@ -9,12 +9,14 @@ from ouroboros.store.repositories.orders import OrderRepository
 from ouroboros.store.repositories.playbooks import PlaybookRepository
 from ouroboros.store.repositories.positions import PositionRepository
 from ouroboros.store.repositories.runs import RunRepository
+from ouroboros.store.repositories.safety import CorruptSafetyState, SafetyStateRepository
 from ouroboros.store.repositories.snapshots import SnapshotRepository
 from ouroboros.store.repositories.system_state import SystemStateRepository
 from ouroboros.store.repositories.trades import TradeRepository
 
 __all__ = [
     "CapitalEvents",
+    "CorruptSafetyState",
     "DecisionLog",
     "EventStore",
     "FillRepository",
@@ -22,6 +24,7 @@ __all__ = [
     "PlaybookRepository",
     "PositionRepository",
     "RunRepository",
+    "SafetyStateRepository",
     "SnapshotRepository",
     "SystemStateRepository",
     "TradeRepository",

@@ -1,8 +1,10 @@
-"""System state that must survive restarts: the circuit breaker and the trading switch.
+"""System state that must survive restarts, as versioned key/value entries.
 
 Every key carries a version. ``put`` overwrites; ``compare_and_put`` writes only if nobody
 else wrote since the caller read, which makes a read-modify-write atomic on both backends
-without holding locks. A tripped breaker written here stays tripped across restarts.
+without holding locks. What lives here: run ownership (``run_owner:<run>``) and the safety state
+of each account or run (``circuit_breaker:<scope>``, ``trading_enabled:<scope>``; see
+:mod:`ouroboros.store.repositories.safety`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,6 @@ from ouroboros.store.dialect import upsert
 from ouroboros.store.records import StateEntry
 from ouroboros.store.session import Bind, transaction
 from ouroboros.store.tables import SYSTEM_STATE
-
-BREAKER_KEY = "circuit_breaker"
-TRADING_KEY = "trading_enabled"
 
 
 class SystemStateRepository:
@@ -59,31 +58,6 @@ class SystemStateRepository:
                 .values(value=dict(value), version=expected_version + 1, updated_at=at)
             )
         return result.rowcount == 1
-
-    def get_breaker(self) -> StateEntry | None:
-        return self.get(BREAKER_KEY)
-
-    def put_breaker(
-        self,
-        state: Mapping[str, Any],
-        at: datetime,
-        *,
-        trading_enabled: bool | None = None,
-        reason: str = "",
-    ) -> None:
-        """Store the breaker state, and optionally the trading switch, in one transaction, so a
-        trip and the halt it causes are never half-written."""
-        with transaction(self._bind) as conn:
-            _put(conn, BREAKER_KEY, state, at)
-            if trading_enabled is not None:
-                _put(conn, TRADING_KEY, {"enabled": trading_enabled, "reason": reason}, at)
-
-    def trading_enabled(self, *, default: bool) -> bool:
-        entry = self.get(TRADING_KEY)
-        return bool(entry.value.get("enabled", default)) if entry else default
-
-    def set_trading_enabled(self, enabled: bool, at: datetime, reason: str = "") -> None:
-        self.put(TRADING_KEY, {"enabled": enabled, "reason": reason}, at)
 
 
 def _get(conn: Connection, key: str) -> StateEntry | None:
