@@ -114,7 +114,7 @@ def open_world(tmp_path: Path, config: SandboxConfig, **settings: Any) -> Iterat
         broker = broker_for(
             sandbox, tmp_path, retry=retry, resend_after=timedelta(seconds=0.6), **settings
         )
-        connection = connect_kis(kis, broker=broker)
+        connection = connect_kis(kis, broker=broker, now=CLOCK.now)
         try:
             universe = kis_universe(connection, 10)
             feeds = kis_feeds(connection, universe, DAYS, WARMUP, now=CLOCK.now())
@@ -150,7 +150,7 @@ def assert_books_equal_the_sandbox(world: World, run_ids: list[str]) -> None:
 def assert_one_venue_order_per_client_id(world: World) -> None:
     store = world.connection.broker.store
     venue = world.venue_new_orders()
-    owners = [store.owner(o.odno) for o in venue]
+    owners = [store.owner_at(o.odno, CLOCK.now()) for o in venue]  # the sandbox trades today
     assert None not in owners, "an order reached the sandbox that no client id owns"
     assert len(owners) == len(set(owners)), "a client order id reached the sandbox twice"
     with world.store.connect() as conn:

@@ -12,7 +12,8 @@ documented in docs/engine.md and tested:
   (the worse price); then spread and slippage apply as for a market order.
 * Stop-limit orders trigger like stops and then behave as limits at their limit price.
 * With a participation rate, one bar fills at most that fraction of its volume (rounded down to
-  lots), counted per order and per bar (resting limits and stops too); the rest keeps working. Latency delays the first bar an order may trade on.
+  lots), counted per order and per bar (resting limits and stops too); the rest keeps working.
+  Latency delays the first bar an order may trade on.
 * Cash and share checks happen at submit (estimated at the reference price) and again at fill;
   an unaffordable fill cancels the remainder with a reason rather than overdrawing the account.
 """
@@ -399,7 +400,9 @@ class FillSimulator:
         rate = self.model.participation_rate
         if rate is None:
             return leaves
-        cap = inst.round_quantity(Quantity(bar.volume * rate), order.side).value - w.take_bar(bar.ts)
+        cap = inst.round_quantity(Quantity(bar.volume * rate), order.side).value - w.take_bar(
+            bar.ts
+        )
         return max(Decimal(0), min(leaves, cap))
 
     def drain(self) -> list[BrokerEvent]:

@@ -1,7 +1,9 @@
 """Time at the KIS edge: KIS speaks Korea Standard Time (UTC+9, no DST); we keep UTC inside.
 
 ``Now`` is injected everywhere a wall clock is needed so tests (and the sandbox's own clock) can
-move time; :func:`system_now` is the single place this package reads the real clock.
+move time. :func:`system_now` - the default of the client, feed and WebSocket - is the engine's
+:class:`~ouroboros.engine.clock.LiveClock` (``engine/clock.py`` is the one module that reads the
+wall clock); a session hands its one clock to the adapter, which passes it on.
 """
 
 from __future__ import annotations
@@ -9,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 
+from ouroboros.engine.clock import LiveClock
+
 KST = timezone(timedelta(hours=9), "KST")
+_WALL = LiveClock()
 
 Now = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
 
 def system_now() -> datetime:
-    """The real UTC time (the one call to the wall clock in the KIS adapter)."""
-    return datetime.now(UTC)  # noqa: TID251 - the adapter's injectable default clock
+    """The real UTC time, from the one wall clock (``engine/clock.py``)."""
+    return _WALL.now()
 
 
 def to_kst(ts: datetime) -> datetime:

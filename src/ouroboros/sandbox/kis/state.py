@@ -8,10 +8,11 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ouroboros.domain.ids import InstrumentId
+from ouroboros.engine.clock import LiveClock
 from ouroboros.sandbox.kis.config import SandboxApp, SandboxConfig
 from ouroboros.sandbox.kis.engine import Exchange, Holding
 from ouroboros.sandbox.kis.prices import RandomWalkPrices
@@ -22,9 +23,10 @@ class SandboxClock:
 
     def __init__(self) -> None:
         self.offset = timedelta(0)
+        self._wall = LiveClock()
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset  # noqa: TID251 - the sandbox's own clock
+        return self._wall.now() + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
