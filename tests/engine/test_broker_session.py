@@ -43,10 +43,13 @@ from ouroboros.engine.policies import make_policy
 from ouroboros.engine.recording import StoreSink, start_run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.broker_venue import BrokerVenueConfig
+from ouroboros.execution.fees import FeeSchedule, FeeTolerance
 from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 from ouroboros.sandbox.kis.testing import broker_for, settings_for
 from ouroboros.store import (
+    CapitalEventKind,
+    CapitalEvents,
     EventStore,
     PositionRepository,
     RunMode,
@@ -73,6 +76,8 @@ class World:
     key: str
 
     def session(self, **overrides: Any) -> BrokerSessionOutcome:
+        """One session; ``venue`` replaces the venue config, ``venue_fees`` only its fees."""
+        fees = overrides.pop("venue_fees", {})
         spec = BrokerSessionSpec(
             run_id="k" + new_id()[:12],
             broker_key=self.key,
@@ -83,7 +88,9 @@ class World:
             sizing=Sizing.parse("fixed:10"),
             venue=overrides.pop(
                 "venue",
-                BrokerVenueConfig(stamp_with_engine_time=True, settle_wait=timedelta(seconds=3)),
+                BrokerVenueConfig(
+                    stamp_with_engine_time=True, settle_wait=timedelta(seconds=3), **fees
+                ),
             ),
         )
         return run_broker_session(
@@ -127,7 +134,8 @@ def open_world(tmp_path: Path, config: SandboxConfig, **settings: Any) -> Iterat
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    config = SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05)
+    # The sandbox charges KRX commission and sell tax like a real account; the books model them.
+    config = SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05, charge_fees=True)
     with open_world(tmp_path, config) as made:
         yield made
 
@@ -160,6 +168,9 @@ def assert_one_venue_order_per_client_id(world: World) -> None:
 
 
 def test_session_trades_through_the_engine_and_agrees_with_the_broker(world: World) -> None:
+    """The sandbox charges fees and reports none per fill (like KIS): the books model them, so
+    cash agrees to the won (regression: fees were booked as 0 and every session that traded
+    ended FAILED on the cash gap)."""
     first = world.session()
     assert first.ok, (first.end, first.audit)
     assert first.start.agrees
@@ -201,7 +212,12 @@ def test_fault_session_ends_with_no_duplicate_and_books_equal_to_the_sandbox(
         timeout_delay=0.5,
     )
     config = SandboxConfig(
-        virtual=True, rate_limit=0, auto_step_interval=0.05, token_interval=0, faults=plan
+        virtual=True,
+        rate_limit=0,
+        auto_step_interval=0.05,
+        token_interval=0,
+        faults=plan,
+        charge_fees=True,
     )
     venue = BrokerVenueConfig(
         stamp_with_engine_time=True,
@@ -297,3 +313,44 @@ def test_fill_missed_while_down_is_adopted_into_the_run_that_owned_the_order(
     assert position is not None
     assert position.quantity == 3
     assert verify(world.store).ok
+
+
+def _fee_world_events(world: World, run_id: str) -> list[dict[str, Any]]:
+    return [d for d in world.events(run_id, "reconcile.difference") if d["at"] == "end"]
+
+
+def test_a_small_gap_to_the_brokers_real_fees_is_adopted_as_an_audited_adjustment(
+    world: World,
+) -> None:
+    """The modelled commission is a little off the broker's (0.014 % against 0.015 %): the end
+    reconciliation books the gap as a FEE_CHARGE capital event, and the run audits clean."""
+    close = FeeSchedule(commission_rate=Decimal("0.00014"), sell_tax_rate=Decimal("0.0020"))
+    outcome = world.session(venue_fees={"fees": lambda _inst: close})
+    assert outcome.ok, (outcome.end, outcome.audit)
+    assert outcome.end is not None
+    assert [d.kind for d in outcome.end.differences] == [DifferenceKind.FEE_ADJUSTMENT]
+    gap = outcome.end.fee_adjustments[Currency.KRW]
+    assert gap < 0  # the broker took more than the model
+    capital = CapitalEvents(world.store).list(outcome.run_id)
+    assert [(c.kind, c.amount.amount) for c in capital[1:]] == [(CapitalEventKind.FEE_CHARGE, -gap)]
+    assert [d["kind"] for d in _fee_world_events(world, outcome.run_id)] == ["fee_adjustment"]
+    assert_books_equal_the_sandbox(world, [outcome.run_id])
+    assert verify(world.store, outcome.run_id).ok
+
+
+def test_a_gap_larger_than_the_fee_tolerance_fails_the_session(world: World) -> None:
+    """Books that leave the fees out entirely: the gap is more than 1 bp of the traded
+    notional, so it stays irreconcilable and the run ends FAILED."""
+    outcome = world.session(
+        venue_fees={
+            "fees": lambda _inst: FeeSchedule(),
+            "fee_tolerance": FeeTolerance(rate=Decimal("0.0001"), units_per_fill=Decimal(0)),
+        }
+    )
+    assert not outcome.ok
+    assert outcome.end is not None
+    assert [d.kind for d in outcome.end.irreconcilable] == [DifferenceKind.CASH]
+    assert outcome.end.fee_adjustments == {}
+    run = RunRepository(world.store).get(outcome.run_id)
+    assert run is not None
+    assert run.status is RunStatus.FAILED

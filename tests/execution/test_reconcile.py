@@ -14,6 +14,7 @@ from ouroboros.domain.fills import Fill
 from ouroboros.domain.ids import ClientOrderId, InstrumentId, VenueOrderId
 from ouroboros.domain.money import Money, Price, Quantity
 from ouroboros.domain.orders import Order, OrderEventKind, OrderSide, OrderStatus, OrderType
+from ouroboros.execution.fees import FeeTolerance
 from ouroboros.execution.ports import BalanceReport, OrderReport, PositionReport
 from ouroboros.execution.reconcile import (
     BrokerBooks,
@@ -239,3 +240,52 @@ def test_difference_payload_is_plain_json() -> None:
     assert payload["adoptable"] is False
     assert payload["client_order_id"] == "a"
     assert all(isinstance(v, str | bool) for v in payload.values())
+
+
+def _filled_books(our_cash: str, broker_cash: str) -> tuple[OurBooks, BrokerBooks]:
+    """A 10 x 70,000 KRW buy (700,000 notional) whose modelled fee is in our cash."""
+    o = order("a")
+    f = fill("a", 10, "70000")
+    o.apply_fill(f.quantity, f.price, f.ts)
+    ours = OurBooks([o], [f], {SAMSUNG: Decimal(10)}, {Currency.KRW: Decimal(our_cash)})
+    theirs = books([report("a", 10, 10, OrderStatus.FILLED)], [f], {SAMSUNG: 10}, broker_cash)
+    return ours, theirs
+
+
+def test_a_small_cash_gap_the_fees_explain_is_adopted_as_a_fee_adjustment() -> None:
+    """The broker took 37 KRW more than the modelled fees: within 0.1 % of 700,000 + 1 KRW."""
+    ours, theirs = _filled_books("299895", "299858")
+    rec = reconcile(ours, theirs, T0, adopt_cash=False, fee_tolerance=FeeTolerance())
+    assert rec.irreconcilable == []
+    assert [d.kind for d in rec.differences] == [DifferenceKind.FEE_ADJUSTMENT]
+    assert rec.fee_adjustments == {Currency.KRW: Decimal(-37)}
+    assert "within the 701" in rec.differences[0].message
+
+
+def test_a_cash_gap_larger_than_the_fee_tolerance_stays_irreconcilable() -> None:
+    ours, theirs = _filled_books("299895", "299000")  # 895 KRW: more than 701
+    rec = reconcile(ours, theirs, T0, adopt_cash=False, fee_tolerance=FeeTolerance())
+    assert [d.kind for d in rec.irreconcilable] == [DifferenceKind.CASH]
+    assert "more than the 701 fees can explain" in rec.irreconcilable[0].message
+    assert rec.fee_adjustments == {}
+
+
+def test_a_cash_gap_with_no_fills_is_never_a_fee_adjustment() -> None:
+    ours = OurBooks([], [], {}, {Currency.KRW: Decimal(1_000_000)})
+    rec = reconcile(
+        ours, books([], [], {}, "999999"), T0, adopt_cash=False, fee_tolerance=FeeTolerance()
+    )
+    assert [d.kind for d in rec.irreconcilable] == [DifferenceKind.CASH]
+
+
+def test_cash_in_a_currency_the_books_do_not_track_is_reported() -> None:
+    """Regression: a broker balance in another currency was skipped without a word."""
+    ours = OurBooks([], [], {}, {Currency.KRW: Decimal(1_000_000)})
+    theirs = books([], [], {})
+    theirs = BrokerBooks(
+        [], [], [], [*theirs.balances, BalanceReport(Currency.USD, Decimal(250), Decimal(250))]
+    )
+    rec = reconcile(ours, theirs, T0, adopt_cash=False)
+    assert [(d.kind, d.currency, d.adoptable) for d in rec.differences] == [
+        (DifferenceKind.UNTRACKED_BALANCE, "USD", True)
+    ]

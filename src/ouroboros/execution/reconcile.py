@@ -42,6 +42,7 @@ from ouroboros.domain.instrument import VENUE_CURRENCY
 from ouroboros.domain.money import notional
 from ouroboros.domain.orders import Order, OrderStatus
 from ouroboros.errors import StopError
+from ouroboros.execution.fees import FeeTolerance
 from ouroboros.execution.ports import BalanceReport, OrderReport, PositionReport
 
 
@@ -57,6 +58,8 @@ class DifferenceKind(StrEnum):
     FILLED_QUANTITY = "filled_quantity"
     POSITION = "position_mismatch"
     CASH = "cash_mismatch"
+    FEE_ADJUSTMENT = "fee_adjustment"
+    UNTRACKED_BALANCE = "untracked_balance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,9 @@ class Reconciliation:
     differences: tuple[Difference, ...]
     adoptions: tuple[BrokerEvent, ...]
     broker_cash: Mapping[Currency, Decimal] = field(default_factory=dict)
+    fee_adjustments: Mapping[Currency, Decimal] = field(default_factory=dict)
+    """Cash to book per currency (negative: the broker took more than the modelled fees) so
+    our ledger meets the broker's; each one is a ``fee_adjustment`` difference too."""
 
     @property
     def agrees(self) -> bool:
@@ -276,6 +282,7 @@ def reconcile(
     *,
     adopt_cash: bool,
     baseline: Mapping[InstrumentId, Decimal] | None = None,
+    fee_tolerance: FeeTolerance | None = None,
 ) -> Reconciliation:
     """Compare ``ours`` with ``theirs`` and list every difference and adoption.
 
@@ -283,7 +290,9 @@ def reconcile(
     sessions, already explained): expected broker positions are baseline + our positions.
     ``adopt_cash`` says whether a cash difference may be taken over (at the start of a session
     the account's cash is what it is - deposits, fees and taxes move it outside Ouroboros) or
-    is irreconcilable (at the end of a session our ledger must match).
+    is irreconcilable (at the end of a session our ledger must match) - except a gap that
+    ``fee_tolerance`` says the fills' modelled fees explain (the broker's real costs differ
+    from the schedule): that one is adopted as a fee adjustment.
     """
     diffs: list[Difference] = []
     adoptions: list[BrokerEvent] = []
@@ -339,9 +348,12 @@ def reconcile(
     adopted = [e.fill for e in adoptions if isinstance(e, OrderFilled)]
     diffs += _positions(ours, theirs, adopted, baseline or {})
     cash = _broker_cash(theirs.balances)
+    adjustments: dict[Currency, Decimal] = {}
     if ours.cash is not None:
-        diffs += _cash(ours.cash, cash, adopted, adopt_cash)
-    return Reconciliation(tuple(diffs), tuple(adoptions), cash)
+        diffs += _untracked(ours.cash, cash)
+        policy = _CashPolicy(adopt_cash, fee_tolerance, [*ours.fills, *adopted])
+        diffs += _cash(ours.cash, cash, adopted, policy, adjustments)
+    return Reconciliation(tuple(diffs), tuple(adoptions), cash, adjustments)
 
 
 def _reports_by_cid(
@@ -449,11 +461,46 @@ def _broker_cash(balances: Sequence[BalanceReport]) -> dict[Currency, Decimal]:
     return {b.currency: b.cash for b in balances}
 
 
+def _untracked(
+    ours: Mapping[Currency, Decimal], theirs: Mapping[Currency, Decimal]
+) -> list[Difference]:
+    """Cash the broker holds in a currency these books do not keep: not ours to trade, but
+    reported (recorded with the reconciliation), never silently ignored."""
+    return [
+        Difference(
+            DifferenceKind.UNTRACKED_BALANCE,
+            True,
+            f"{currency.value} cash: {amount} at the broker in a currency these books do not "
+            "track (left alone)",
+            currency=currency.value,
+            theirs=str(amount),
+        )
+        for currency, amount in sorted(theirs.items(), key=lambda item: item[0].value)
+        if currency not in ours and amount != 0
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _CashPolicy:
+    adopt: bool
+    tolerance: FeeTolerance | None
+    fills: Sequence[Fill]
+
+    def fee_allowance(self, currency: Currency) -> Decimal | None:
+        """How large a gap the fills in ``currency`` can explain by fees (None: no tolerance)."""
+        if self.tolerance is None:
+            return None
+        mine = [f for f in self.fills if VENUE_CURRENCY[f.instrument_id.venue] is currency]
+        traded = sum((notional(f.price, f.quantity, currency).amount for f in mine), Decimal(0))
+        return self.tolerance.allowance(currency, traded, len(mine))
+
+
 def _cash(
     ours: Mapping[Currency, Decimal],
     theirs: Mapping[Currency, Decimal],
     adopted: Sequence[Fill],
-    adopt: bool,
+    policy: _CashPolicy,
+    adjustments: dict[Currency, Decimal],
 ) -> list[Difference]:
     expected = dict(ours)
     for fill in adopted:
@@ -465,19 +512,42 @@ def _cash(
         if currency not in theirs:
             continue  # the broker does not report this currency's cash (e.g. no overseas venue)
         have = theirs[currency]
-        if want != have:
-            verb = "adopting the broker's" if adopt else "fees, taxes or a wrong ledger"
+        if want == have:
+            continue
+        gap = have - want
+        allowance = None if policy.adopt else policy.fee_allowance(currency)
+        if allowance is not None and abs(gap) <= allowance:
+            adjustments[currency] = gap
             diffs.append(
                 Difference(
-                    DifferenceKind.CASH,
-                    adopt,
+                    DifferenceKind.FEE_ADJUSTMENT,
+                    True,
                     f"{currency.value} cash: {have} at the broker, {want} in our books "
-                    f"(difference {have - want}; {verb})",
+                    f"(difference {gap}, within the {allowance} the modelled fees may be off; "
+                    "booking it as a fee adjustment)",
                     currency=currency.value,
                     ours=str(want),
                     theirs=str(have),
                 )
             )
+            continue
+        if policy.adopt:
+            verb = "adopting the broker's"
+        elif allowance is not None:
+            verb = f"more than the {allowance} fees can explain: fees, taxes or a wrong ledger"
+        else:
+            verb = "fees, taxes or a wrong ledger"
+        diffs.append(
+            Difference(
+                DifferenceKind.CASH,
+                policy.adopt,
+                f"{currency.value} cash: {have} at the broker, {want} in our books "
+                f"(difference {gap}; {verb})",
+                currency=currency.value,
+                ours=str(want),
+                theirs=str(have),
+            )
+        )
     return diffs
 
 

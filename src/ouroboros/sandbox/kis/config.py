@@ -65,6 +65,8 @@ class SandboxConfig:
     starting_cash: dict[Currency, Decimal] = field(default_factory=lambda: dict(DEFAULT_CASH))
     faults: FaultPlan = field(default_factory=FaultPlan)
     universe: dict[str, str] | None = None
+    charge_fees: bool = False
+    """Charge each execution its market's fee schedule (``execution/fees.py``), as KIS does."""
 
     def effective_apps(self) -> tuple[SandboxApp, ...]:
         if self.apps:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from ouroboros.domain.ids import InstrumentId
 from ouroboros.engine.clock import LiveClock
+from ouroboros.execution.fees import market_fees
 from ouroboros.sandbox.kis.config import SandboxApp, SandboxConfig
 from ouroboros.sandbox.kis.engine import Exchange, Holding
 from ouroboros.sandbox.kis.prices import RandomWalkPrices
@@ -179,7 +180,8 @@ class SandboxState:
         self.config = config
         self.clock = SandboxClock()
         self.prices = RandomWalkPrices(seed=config.seed, universe=config.universe)
-        self.exchange = Exchange(self.prices, self.clock.now)
+        fees = market_fees if config.charge_fees else None
+        self.exchange = Exchange(self.prices, self.clock.now, fees)
         self.tokens = TokenRegistry(config, self.clock)
         self.rate = RateWindow(config.effective_rate())
         self.faults = Faults(config)
