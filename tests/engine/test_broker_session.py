@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -354,3 +354,29 @@ def test_a_gap_larger_than_the_fee_tolerance_fails_the_session(world: World) -> 
     run = RunRepository(world.store).get(outcome.run_id)
     assert run is not None
     assert run.status is RunStatus.FAILED
+
+
+def test_a_kis_connection_runs_on_the_one_clock_it_is_given(tmp_path: Path) -> None:
+    """Regression: the adapter read ``system_now`` beside the venue's clock - two clocks in one
+    session. Now the adapter, its client, its market data and the WebSocket read the clock the
+    session hands in."""
+    moments: list[datetime] = []
+
+    def session_clock() -> datetime:
+        moments.append(CLOCK.now())
+        return moments[-1]
+
+    config = SandboxConfig(virtual=True, rate_limit=0)
+    with KisSandbox(config) as sandbox:
+        settings = settings_for(sandbox, tmp_path)
+        store = make_engine(f"sqlite:///{tmp_path / 'ouroboros.db'}")
+        upgrade(store)
+        connection = connect_kis(settings, now=session_clock, database=store)
+        try:
+            broker = connection.broker
+            assert connection.realtime is not None
+            parts = [broker, broker.client, broker.market_data, connection.realtime]
+            assert all(part._now is session_clock for part in parts)  # type: ignore[attr-defined]
+        finally:
+            connection.close()
+            store.dispose()
