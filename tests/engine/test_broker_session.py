@@ -43,7 +43,7 @@ from ouroboros.engine.policies import make_policy
 from ouroboros.engine.recording import StoreSink, start_run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.broker_venue import BrokerVenueConfig
-from ouroboros.execution.fees import FeeSchedule, FeeTolerance
+from ouroboros.execution.fees import FeeSchedule
 from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 from ouroboros.sandbox.kis.testing import broker_for, settings_for
@@ -339,14 +339,10 @@ def test_a_small_gap_to_the_brokers_real_fees_is_adopted_as_an_audited_adjustmen
 
 
 def test_a_gap_larger_than_the_fee_tolerance_fails_the_session(world: World) -> None:
-    """Books that leave the fees out entirely: the gap is more than 1 bp of the traded
-    notional, so it stays irreconcilable and the run ends FAILED."""
-    outcome = world.session(
-        venue_fees={
-            "fees": lambda _inst: FeeSchedule(),
-            "fee_tolerance": FeeTolerance(rate=Decimal("0.0001"), units_per_fill=Decimal(0)),
-        }
-    )
+    """Books that leave the fees out entirely (the old behaviour): the broker's whole costs are
+    more than a share of modelled fees of zero can explain, so the gap stays irreconcilable
+    and the run ends FAILED."""
+    outcome = world.session(venue_fees={"fees": lambda _inst: FeeSchedule()})
     assert not outcome.ok
     assert outcome.end is not None
     assert [d.kind for d in outcome.end.irreconcilable] == [DifferenceKind.CASH]

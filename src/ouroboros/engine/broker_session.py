@@ -362,6 +362,7 @@ def _record(sink: StoreSink, when: str, rec: Reconciliation, at: datetime) -> No
             "irreconcilable": len(rec.irreconcilable),
             "agrees": rec.agrees,
             "broker_cash": {c.value: str(v) for c, v in rec.broker_cash.items()},
+            "notes": list(rec.notes),
         },
     )
 

@@ -118,24 +118,28 @@ def with_modelled_fee(fill: Fill, fees: FeeModel) -> Fill:
 
 @dataclass(frozen=True, slots=True)
 class FeeTolerance:
-    """How large a cash gap at reconciliation modelled fees may explain.
+    """How large a cash gap at reconciliation the modelled fees may explain.
 
     The broker's real costs differ from the modelled schedule by rate changes, discounts and
-    per-execution rounding. A gap of at most ``rate`` x the notional of the fills compared plus
-    ``units_per_fill`` cash units per fill (rounding) is adopted as an audited fee adjustment;
-    a larger one, or any gap with no fills to explain it, stays irreconcilable.
+    per-execution rounding - by a fraction of the fees, not by the fees themselves. A gap of at
+    most ``share`` x the modelled fees of the fills compared plus ``units_per_fill`` cash units
+    per fill (rounding) is adopted as an audited fee adjustment; a larger one - a broker that
+    charged nothing, or twice the model - or any gap with no fills to explain it stays
+    irreconcilable.
     """
 
-    rate: Decimal = Decimal("0.001")
+    share: Decimal = Decimal("0.25")
     units_per_fill: Decimal = Decimal(1)
 
     def __post_init__(self) -> None:
-        if self.rate < 0 or self.units_per_fill < 0:
+        if self.share < 0 or self.units_per_fill < 0:
             raise ValueError(f"fee tolerance must not be negative, was {self}")
 
-    def allowance(self, currency: Currency, notional: Decimal, fills: int) -> Decimal:
-        """The largest gap (either way) fees may explain for ``fills`` fills of ``notional``."""
+    def allowance(self, currency: Currency, modelled_fees: Decimal, fills: int) -> Decimal:
+        """The largest gap (either way) fees may explain for ``fills`` fills whose modelled
+        fees add up to ``modelled_fees``."""
         if fills == 0:
             return Decimal(0)
         unit = Decimal(1).scaleb(-currency.minor_units)
-        return currency.round(abs(notional) * self.rate) + self.units_per_fill * unit * fills
+        share = currency.round(abs(modelled_fees) * self.share)
+        return share + self.units_per_fill * unit * fills

@@ -59,7 +59,6 @@ class DifferenceKind(StrEnum):
     POSITION = "position_mismatch"
     CASH = "cash_mismatch"
     FEE_ADJUSTMENT = "fee_adjustment"
-    UNTRACKED_BALANCE = "untracked_balance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +131,9 @@ class Reconciliation:
     fee_adjustments: Mapping[Currency, Decimal] = field(default_factory=dict)
     """Cash to book per currency (negative: the broker took more than the modelled fees) so
     our ledger meets the broker's; each one is a ``fee_adjustment`` difference too."""
+    notes: tuple[str, ...] = ()
+    """Cash that was not compared, said out loud: the broker's cash in a currency these books
+    do not keep, or our cash in a currency the broker does not report."""
 
     @property
     def agrees(self) -> bool:
@@ -349,11 +351,12 @@ def reconcile(
     diffs += _positions(ours, theirs, adopted, baseline or {})
     cash = _broker_cash(theirs.balances)
     adjustments: dict[Currency, Decimal] = {}
+    notes: list[str] = []
     if ours.cash is not None:
-        diffs += _untracked(ours.cash, cash)
+        notes += _not_compared(ours.cash, cash)
         policy = _CashPolicy(adopt_cash, fee_tolerance, [*ours.fills, *adopted])
         diffs += _cash(ours.cash, cash, adopted, policy, adjustments)
-    return Reconciliation(tuple(diffs), tuple(adoptions), cash, adjustments)
+    return Reconciliation(tuple(diffs), tuple(adoptions), cash, adjustments, tuple(notes))
 
 
 def _reports_by_cid(
@@ -461,23 +464,23 @@ def _broker_cash(balances: Sequence[BalanceReport]) -> dict[Currency, Decimal]:
     return {b.currency: b.cash for b in balances}
 
 
-def _untracked(
+def _not_compared(
     ours: Mapping[Currency, Decimal], theirs: Mapping[Currency, Decimal]
-) -> list[Difference]:
-    """Cash the broker holds in a currency these books do not keep: not ours to trade, but
-    reported (recorded with the reconciliation), never silently ignored."""
-    return [
-        Difference(
-            DifferenceKind.UNTRACKED_BALANCE,
-            True,
-            f"{currency.value} cash: {amount} at the broker in a currency these books do not "
-            "track (left alone)",
-            currency=currency.value,
-            theirs=str(amount),
-        )
+) -> list[str]:
+    """Cash on one side only: not a disagreement, but reported, never skipped in silence."""
+    notes = [
+        f"{currency.value} cash: {amount} at the broker, in a currency these books do not keep "
+        "(left alone)"
         for currency, amount in sorted(theirs.items(), key=lambda item: item[0].value)
         if currency not in ours and amount != 0
     ]
+    notes += [
+        f"{currency.value} cash: {amount} in our books, the broker reports no {currency.value} "
+        "cash (not compared)"
+        for currency, amount in sorted(ours.items(), key=lambda item: item[0].value)
+        if currency not in theirs
+    ]
+    return notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,9 +493,9 @@ class _CashPolicy:
         """How large a gap the fills in ``currency`` can explain by fees (None: no tolerance)."""
         if self.tolerance is None:
             return None
-        mine = [f for f in self.fills if VENUE_CURRENCY[f.instrument_id.venue] is currency]
-        traded = sum((notional(f.price, f.quantity, currency).amount for f in mine), Decimal(0))
-        return self.tolerance.allowance(currency, traded, len(mine))
+        mine = [f for f in self.fills if f.fee.currency is currency]
+        modelled = sum((f.fee.amount for f in mine), Decimal(0))
+        return self.tolerance.allowance(currency, modelled, len(mine))
 
 
 def _cash(
@@ -510,7 +513,7 @@ def _cash(
     for currency in sorted(expected, key=lambda c: c.value):
         want = expected[currency]
         if currency not in theirs:
-            continue  # the broker does not report this currency's cash (e.g. no overseas venue)
+            continue  # the broker does not report it (e.g. no overseas venue): in the notes
         have = theirs[currency]
         if want == have:
             continue

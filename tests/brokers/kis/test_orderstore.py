@@ -185,3 +185,32 @@ def test_the_same_odno_on_two_trade_dates_books_both_fills(database: Engine) -> 
         order.apply(OrderEventKind.SUBMIT, f.ts)
         orders.insert(order, run_id="k1")
     assert FillRepository(database).insert_many(fills, run_id="k1", broker=ACCOUNT) == 2
+
+
+def test_two_intents_claiming_one_order_number_of_one_day_refuse_to_start(
+    database: Engine,
+) -> None:
+    at = datetime(2026, 12, 4, 1, tzinfo=UTC)
+    store = OrderStore(database, ACCOUNT, lambda: at)
+    for cid, odno in (("c-1", "0000100001"), ("c-2", "0000100002")):
+        store.put(
+            OrderRecord(
+                cid,
+                "005930.KRX",
+                "BUY",
+                "LIMIT",
+                "3",
+                "70000",
+                "00",
+                at.isoformat(),
+                state="acked",
+                odnos=[odno],
+            )
+        )
+    with database.begin() as conn:  # a hand edit binds c-2 to c-1's order number
+        conn.exec_driver_sql(
+            "UPDATE broker_intents SET record = "
+            "json_set(record, '$.odnos', json('[\"0000100001\"]')) WHERE client_order_id = 'c-2'"
+        )
+    with pytest.raises(OrderStoreCorrupt, match="claimed by both c-1 and c-2"):
+        OrderStore(database, ACCOUNT, lambda: at)

@@ -250,6 +250,7 @@ class KisBroker:
             )
 
     def _record(self, order: Order, price: str, dvsn: str, state: str, reason: str) -> OrderRecord:
+        at = self._now()
         return OrderRecord(
             client_order_id=str(order.client_order_id),
             instrument=str(order.instrument_id),
@@ -258,8 +259,8 @@ class KisBroker:
             quantity=str(order.quantity.value),
             sent_price=price,
             ord_dvsn=dvsn,
-            created=self._now().isoformat(),
-            trade_date=trade_date(self._now()),
+            created=at.isoformat(),
+            trade_date=trade_date(at),
             state=state,
             reason=reason,
             limit_price=None if order.limit_price is None else str(order.limit_price.value),

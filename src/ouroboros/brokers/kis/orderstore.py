@@ -122,16 +122,25 @@ class OrderStore:
         self._reindex()
 
     def _reindex(self) -> None:
-        index: dict[tuple[date, str], str] = {}
-        for cid, rec in self._orders.items():
-            for odno in (*rec.odnos, *rec.cancel_odnos):
-                other = index.setdefault((rec.day, odno), cid)
-                if other != cid:
-                    raise OrderStoreCorrupt(
-                        f"KIS order store for {self.account}: order number {odno} of "
-                        f"{rec.day} is claimed by both {other} and {cid}; refusing to start"
-                    )
-        self._by_odno = index
+        self._by_odno = {}
+        for record in self._orders.values():
+            self._index(record)
+
+    def _claims(self, record: OrderRecord) -> list[tuple[date, str]]:
+        """The (trade date, ODNO) keys of ``record``; raises if another intent holds one."""
+        keys = [(record.day, odno) for odno in (*record.odnos, *record.cancel_odnos)]
+        for key in keys:
+            other = self._by_odno.get(key, record.client_order_id)
+            if other != record.client_order_id:
+                raise OrderStoreCorrupt(
+                    f"KIS order store for {self.account}: order number {key[1]} of {key[0]} "
+                    f"is claimed by both {other} and {record.client_order_id}"
+                )
+        return keys
+
+    def _index(self, record: OrderRecord) -> None:
+        for key in self._claims(record):
+            self._by_odno[key] = record.client_order_id
 
     def get(self, client_order_id: str) -> OrderRecord | None:
         return self._orders.get(client_order_id)
@@ -140,11 +149,12 @@ class OrderStore:
         """Write ``record`` through to the database (committed when this returns)."""
         if record.trade_date is None:
             record.trade_date = record.day
+        self._claims(record)  # before the write: the database never holds a double claim
         self._repo.put_intent(
             record.client_order_id, record.day, record.state, record.detail(), self._now()
         )
         self._orders[record.client_order_id] = record
-        self._reindex()
+        self._index(record)
 
     def records(self) -> list[OrderRecord]:
         return list(self._orders.values())
