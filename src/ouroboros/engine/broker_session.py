@@ -43,8 +43,8 @@ from ouroboros.engine.loop import MarketFeed, StepSummary
 from ouroboros.engine.recording import StoreSink, finish_run, start_run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, RetryError
-from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig, costed
-from ouroboros.execution.fees import FeeModel, market_fees
+from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
+from ouroboros.execution.fees import FeeModel, market_fees, with_costs
 from ouroboros.execution.order_manager import OrderManager
 from ouroboros.execution.ports import BrokerPort
 from ouroboros.execution.reconcile import (
@@ -137,7 +137,7 @@ def fetch_books(
         positions = await broker.position_reports()
         balances = await broker.balance_reports()
         caps = broker.capabilities
-        costed_fills = [costed(storable(f), caps, fees) for f in fills]
+        costed_fills = [with_costs(storable(f), caps, fees) for f in fills]
         return BrokerBooks(orders, costed_fills, positions, balances)
 
     for attempt in range(1, attempts + 1):

@@ -55,8 +55,8 @@ from ouroboros.domain.ids import ClientOrderId, InstrumentId
 from ouroboros.domain.money import Quantity
 from ouroboros.domain.orders import Order, OrderStatus, OrderType, TimeInForce
 from ouroboros.errors import OuroborosError, OutcomeUnknown, RetryError, SkipError
-from ouroboros.execution.fees import FeeModel, FeeTolerance, market_fees, with_modelled_fee
-from ouroboros.execution.ports import BrokerCapabilities, BrokerPort, OrderReport
+from ouroboros.execution.fees import FeeModel, FeeTolerance, market_fees, with_costs
+from ouroboros.execution.ports import BrokerPort, OrderReport
 from ouroboros.execution.reconcile import catch_up
 from ouroboros.execution.simulator import BarPoint, FillAt, FillModel
 from ouroboros.execution.tracking import (
@@ -64,7 +64,7 @@ from ouroboros.execution.tracking import (
     Tracked,
     Verdict,
     apply,
-    misfit_reason,
+    misfit_payload,
     storable,
     verdict,
 )
@@ -109,11 +109,6 @@ class BrokerVenueConfig:
 
 def _nothing(*_args: Any) -> None:
     return None
-
-
-def costed(fill: Fill, capabilities: BrokerCapabilities, fees: FeeModel) -> Fill:
-    """The fill as the books take it: with the modelled fee when the broker reports none."""
-    return fill if capabilities.reports_fees else with_modelled_fee(fill, fees)
 
 
 class BrokerVenue:
@@ -401,7 +396,11 @@ class BrokerVenue:
         if found is Verdict.DROP:
             return
         if found is Verdict.MISFIT and isinstance(event, OrderFilled):
-            self._misfit(tracked, event.fill)
+            # Not booked, and not lost: recorded, counted as a broker error; reconciliation
+            # then shows the disagreement to the operator.
+            self.errors += 1
+            self._on_error(self._clock())
+            self._emit_notice("venue.fill_refused", misfit_payload(tracked, event.fill))
             return
         if found is Verdict.CONFIRM:
             tracked.want_sync(self._clock())  # check the fills before the order closes
@@ -413,27 +412,10 @@ class BrokerVenue:
             return
         stamped = self._stamped(event)
         if isinstance(stamped, OrderFilled):
-            fill = costed(storable(stamped.fill), self.broker.capabilities, self.config.fees)
+            fill = with_costs(storable(stamped.fill), self.broker.capabilities, self.config.fees)
             stamped = OrderFilled(fill)
         apply(tracked, stamped, self._clock())
         self._out.append(stamped)
-
-    def _misfit(self, tracked: Tracked, fill: Fill) -> None:
-        """A broker fill the order cannot take is not booked - and not lost: it is recorded
-        (``venue.fill_refused``) and counted as a broker error; reconciliation then shows the
-        disagreement to the operator."""
-        self.errors += 1
-        self._on_error(self._clock())
-        self._emit_notice(
-            "venue.fill_refused",
-            {
-                **fill.audit_payload(),
-                "why": misfit_reason(tracked, fill),
-                "order_status": tracked.status.value,
-                "order_filled": str(tracked.filled),
-                "order_quantity": str(tracked.order.quantity),
-            },
-        )
 
     def _stamped(self, event: BrokerEvent) -> BrokerEvent:
         if not self.config.stamp_with_engine_time or self._engine_now is None:
@@ -613,4 +595,4 @@ class BrokerVenue:
         self._notify(kind, self._event_ts(None), payload)
 
 
-__all__ = ["BrokerVenue", "BrokerVenueConfig", "costed"]
+__all__ = ["BrokerVenue", "BrokerVenueConfig"]

@@ -26,6 +26,7 @@ from ouroboros.domain.ids import Venue
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money, Price, Quantity
 from ouroboros.domain.orders import OrderSide
+from ouroboros.execution.ports import BrokerCapabilities
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,11 @@ def with_modelled_fee(fill: Fill, fees: FeeModel) -> Fill:
     instrument = Instrument.for_venue(fill.instrument_id)
     fee = fees(instrument).fee(fill.side, fill.price, fill.quantity, instrument.currency)
     return replace(fill, fee=fee)
+
+
+def with_costs(fill: Fill, capabilities: BrokerCapabilities, fees: FeeModel) -> Fill:
+    """The fill as the books take it: with the modelled fee when the broker reports none."""
+    return fill if capabilities.reports_fees else with_modelled_fee(fill, fees)
 
 
 @dataclass(frozen=True, slots=True)

@@ -330,19 +330,7 @@ def reconcile(
             )
     for cid, fills in sorted(broker_fills.items()):
         if cid not in known and cid not in reports:
-            for fill in fills:
-                diffs.append(
-                    Difference(
-                        DifferenceKind.UNKNOWN_FILL,
-                        False,
-                        f"the broker reports fill {fill.fill_id} ({fill.side.value} "
-                        f"{fill.quantity} {fill.instrument_id}) for order {cid}, which we never "
-                        "created",
-                        cid.value,
-                        str(fill.instrument_id),
-                        theirs=f"{fill.quantity}@{fill.price}",
-                    )
-                )
+            diffs += [_unknown_fill(fill) for fill in fills]
     for cid, report in sorted(reports.items()):
         if cid not in known:
             diffs.append(_unknown_order(report, cid))
@@ -369,6 +357,19 @@ def _reports_by_cid(
         else:
             out[report.client_order_id] = report
     return out
+
+
+def _unknown_fill(fill: Fill) -> Difference:
+    cid = fill.client_order_id
+    return Difference(
+        DifferenceKind.UNKNOWN_FILL,
+        False,
+        f"the broker reports fill {fill.fill_id} ({fill.side.value} {fill.quantity} "
+        f"{fill.instrument_id}) for order {cid}, which we never created",
+        cid.value,
+        str(fill.instrument_id),
+        theirs=f"{fill.quantity}@{fill.price}",
+    )
 
 
 def _unknown_order(report: OrderReport, cid: ClientOrderId | None) -> Difference:

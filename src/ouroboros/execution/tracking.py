@@ -187,6 +187,17 @@ def misfit_reason(tracked: Tracked, fill: Fill) -> str:
     return ""
 
 
+def misfit_payload(tracked: Tracked, fill: Fill) -> dict[str, str]:
+    """The audit record of a fill that does not fit (``venue.fill_refused``)."""
+    return {
+        **fill.audit_payload(),
+        "why": misfit_reason(tracked, fill),
+        "order_status": tracked.status.value,
+        "order_filled": str(tracked.filled),
+        "order_quantity": str(tracked.order.quantity),
+    }
+
+
 def apply(tracked: Tracked, event: BrokerEvent, at: datetime) -> None:
     """Move the projection by an admitted event."""
     tracked.news_at = at
