@@ -51,6 +51,7 @@ from ouroboros.store import (
     CapitalEventKind,
     CapitalEvents,
     EventStore,
+    FillRepository,
     PositionRepository,
     RunMode,
     RunRepository,
@@ -312,6 +313,8 @@ def test_fill_missed_while_down_is_adopted_into_the_run_that_owned_the_order(
     position = PositionRepository(world.store).get(crashed, order.instrument_id)
     assert position is not None
     assert position.quantity == 3
+    (adopted,) = FillRepository(world.store).for_run(crashed)
+    assert adopted.fee.amount > 0  # the adopted fill carries its modelled cost too
     assert verify(world.store).ok
 
 
