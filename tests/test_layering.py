@@ -40,6 +40,8 @@ def _c(ours: str, third_party: frozenset[str] | None, forbidden: str = "") -> Co
 CONTRACTS: dict[str, Contract] = {
     # The core: pure values and rules, no I/O libraries.
     "errors": _c("", frozenset()),
+    # The one module that reads the wall clock; every layer may take a clock from it.
+    "clock": _c("", frozenset()),
     # Vendor facts kept as data (KIS's official field sets), read by client and sandbox alike.
     "kisspec": _c("", frozenset()),
     "domain": _c("errors", frozenset()),
@@ -53,10 +55,12 @@ CONTRACTS: dict[str, Contract] = {
     "execution": _c("domain errors evaluation markets risk", NUMERIC),
     "store": _c("domain errors markets risk", None),
     # Adapters at the edge: they speak a vendor's protocol, and know nothing of the engine.
-    "brokers": _c("domain errors execution kisspec markets", None),
+    # They keep their idempotency records in the main database (store repositories).
+    "brokers": _c("domain errors execution kisspec markets store", None),
     # A sandbox imitates the vendor; it must not share code with our client for that vendor,
-    # or a wrong code in the client would be served back and no test could see it.
-    "sandbox": _c("domain errors kisspec markets", None),
+    # or a wrong code in the client would be served back and no test could see it. (It may
+    # charge the fee schedule of ``execution.fees``: our model of what a broker charges.)
+    "sandbox": _c("domain errors execution kisspec markets", None),
     # The engine composes the core with ports; it never names a concrete broker package.
     "engine": _c(
         "analysis data domain errors evaluation execution markets risk store strategy",
@@ -80,7 +84,7 @@ CONTRACTS: dict[str, Contract] = {
 
 def _packages() -> list[str]:
     packages = [p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()]
-    return sorted([*packages, "errors"])
+    return sorted([*packages, "errors", "clock"])
 
 
 def _imports(path: Path) -> set[str]:
@@ -97,8 +101,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def _files(package: str) -> list[Path]:
-    if package == "errors":
-        return [ROOT / "errors.py"]
+    if package in ("errors", "clock"):
+        return [ROOT / f"{package}.py"]
     return sorted((ROOT / package).rglob("*.py"))
 
 
@@ -117,7 +121,7 @@ def _offence(package: str, contract: Contract, name: str) -> str | None:
     if len(parts) == 1:
         return None  # ``from ouroboros import x``: checked as ``ouroboros.x``
     target = parts[1]
-    if target == package or target.startswith("__"):  # ouroboros.__version__
+    if target in (package, "clock", "errors") or target.startswith("__"):  # ouroboros.__version__
         return None
     if target not in contract.ours:
         return f"package {target} outside the contract"

@@ -44,6 +44,29 @@ def test_to_decimal_reads_floats_as_written() -> None:
         to_decimal(True)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Money(0.1, Currency.USD),  # type: ignore[arg-type]
+        lambda: Price(10.5),  # type: ignore[arg-type]
+        lambda: Quantity(3.0),  # type: ignore[arg-type]
+        lambda: Money(Decimal(1), Currency.USD) * 0.5,  # type: ignore[operator]
+        lambda: Money(Decimal(1), Currency.USD) / 3.0,  # type: ignore[operator]
+    ],
+)
+def test_money_types_refuse_floats_and_name_the_door(make: object) -> None:
+    """Regression: ``Money(0.1, USD)`` was accepted and silently converted."""
+    with pytest.raises(TypeError, match="float"):
+        make()  # type: ignore[operator]
+
+
+def test_money_types_take_decimals_and_ints_and_to_decimal_converts_floats() -> None:
+    assert Money(7, Currency.KRW).amount == Decimal(7)
+    assert Money(to_decimal(0.1), Currency.USD).amount == Decimal("0.1")
+    with pytest.raises(TypeError, match="must be a Decimal, was str"):
+        Money("1.5", Currency.USD)  # type: ignore[arg-type]
+
+
 def test_negative_price_and_quantity_are_invalid() -> None:
     with pytest.raises(ValueError, match="invalid price, was -1"):
         Price.of(-1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,11 +44,15 @@ from ouroboros.engine.policies import make_policy
 from ouroboros.engine.recording import StoreSink, start_run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.broker_venue import BrokerVenueConfig
+from ouroboros.execution.fees import FeeSchedule
 from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError
 from ouroboros.risk import RiskSettings
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 from ouroboros.store import (
+    CapitalEventKind,
+    CapitalEvents,
     EventStore,
+    FillRepository,
     PositionRepository,
     RunMode,
     RunRepository,
@@ -74,6 +78,8 @@ class World:
     key: str
 
     def session(self, **overrides: Any) -> BrokerSessionOutcome:
+        """One session; ``venue`` replaces the venue config, ``venue_fees`` only its fees."""
+        fees = overrides.pop("venue_fees", {})
         spec = BrokerSessionSpec(
             run_id="k" + new_id()[:12],
             broker_key=self.key,
@@ -84,7 +90,9 @@ class World:
             sizing=Sizing.parse("fixed:10"),
             venue=overrides.pop(
                 "venue",
-                BrokerVenueConfig(stamp_with_engine_time=True, settle_wait=timedelta(seconds=3)),
+                BrokerVenueConfig(
+                    stamp_with_engine_time=True, settle_wait=timedelta(seconds=3), **fees
+                ),
             ),
             risk=overrides.pop("risk", None),
         )
@@ -116,7 +124,7 @@ def open_world(tmp_path: Path, config: SandboxConfig, **settings: Any) -> Iterat
         broker = broker_for(
             sandbox, tmp_path, retry=retry, resend_after=timedelta(seconds=0.6), **settings
         )
-        connection = connect_kis(kis, broker=broker)
+        connection = connect_kis(kis, broker=broker, now=CLOCK.now)
         try:
             universe = kis_universe(connection, 10)
             feeds = kis_feeds(connection, universe, DAYS, WARMUP, now=CLOCK.now())
@@ -129,7 +137,8 @@ def open_world(tmp_path: Path, config: SandboxConfig, **settings: Any) -> Iterat
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    config = SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05)
+    # The sandbox charges KRX commission and sell tax like a real account; the books model them.
+    config = SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05, charge_fees=True)
     with open_world(tmp_path, config) as made:
         yield made
 
@@ -152,7 +161,7 @@ def assert_books_equal_the_sandbox(world: World, run_ids: list[str]) -> None:
 def assert_one_venue_order_per_client_id(world: World) -> None:
     store = world.connection.broker.store
     venue = world.venue_new_orders()
-    owners = [store.owner(o.odno) for o in venue]
+    owners = [store.owner_at(o.odno, CLOCK.now()) for o in venue]  # the sandbox trades today
     assert None not in owners, "an order reached the sandbox that no client id owns"
     assert len(owners) == len(set(owners)), "a client order id reached the sandbox twice"
     with world.store.connect() as conn:
@@ -162,6 +171,9 @@ def assert_one_venue_order_per_client_id(world: World) -> None:
 
 
 def test_session_trades_through_the_engine_and_agrees_with_the_broker(world: World) -> None:
+    """The sandbox charges fees and reports none per fill (like KIS): the books model them, so
+    cash agrees to the won (regression: fees were booked as 0 and every session that traded
+    ended FAILED on the cash gap)."""
     first = world.session()
     assert first.ok, (first.end, first.audit)
     assert first.start.agrees
@@ -203,7 +215,12 @@ def test_fault_session_ends_with_no_duplicate_and_books_equal_to_the_sandbox(
         timeout_delay=0.5,
     )
     config = SandboxConfig(
-        virtual=True, rate_limit=0, auto_step_interval=0.05, token_interval=0, faults=plan
+        virtual=True,
+        rate_limit=0,
+        auto_step_interval=0.05,
+        token_interval=0,
+        faults=plan,
+        charge_fees=True,
     )
     venue = BrokerVenueConfig(
         stamp_with_engine_time=True,
@@ -301,4 +318,69 @@ def test_fill_missed_while_down_is_adopted_into_the_run_that_owned_the_order(
     position = PositionRepository(world.store).get(crashed, order.instrument_id)
     assert position is not None
     assert position.quantity == 3
+    (adopted,) = FillRepository(world.store).for_run(crashed)
+    assert adopted.fee.amount > 0  # the adopted fill carries its modelled cost too
     assert verify(world.store).ok
+
+
+def _fee_world_events(world: World, run_id: str) -> list[dict[str, Any]]:
+    return [d for d in world.events(run_id, "reconcile.difference") if d["at"] == "end"]
+
+
+def test_a_small_gap_to_the_brokers_real_fees_is_adopted_as_an_audited_adjustment(
+    world: World,
+) -> None:
+    """The modelled commission is a little off the broker's (0.014 % against 0.015 %): the end
+    reconciliation books the gap as a FEE_CHARGE capital event, and the run audits clean."""
+    close = FeeSchedule(commission_rate=Decimal("0.00014"), sell_tax_rate=Decimal("0.0020"))
+    outcome = world.session(venue_fees={"fees": lambda _inst: close})
+    assert outcome.ok, (outcome.end, outcome.audit)
+    assert outcome.end is not None
+    assert [d.kind for d in outcome.end.differences] == [DifferenceKind.FEE_ADJUSTMENT]
+    gap = outcome.end.fee_adjustments[Currency.KRW]
+    assert gap < 0  # the broker took more than the model
+    capital = CapitalEvents(world.store).list(outcome.run_id)
+    assert [(c.kind, c.amount.amount) for c in capital[1:]] == [(CapitalEventKind.FEE_CHARGE, -gap)]
+    assert [d["kind"] for d in _fee_world_events(world, outcome.run_id)] == ["fee_adjustment"]
+    assert_books_equal_the_sandbox(world, [outcome.run_id])
+    assert verify(world.store, outcome.run_id).ok
+
+
+def test_a_gap_larger_than_the_fee_tolerance_fails_the_session(world: World) -> None:
+    """Books that leave the fees out entirely (the old behaviour): the broker's whole costs are
+    more than a share of modelled fees of zero can explain, so the gap stays irreconcilable
+    and the run ends FAILED."""
+    outcome = world.session(venue_fees={"fees": lambda _inst: FeeSchedule()})
+    assert not outcome.ok
+    assert outcome.end is not None
+    assert [d.kind for d in outcome.end.irreconcilable] == [DifferenceKind.CASH]
+    assert outcome.end.fee_adjustments == {}
+    run = RunRepository(world.store).get(outcome.run_id)
+    assert run is not None
+    assert run.status is RunStatus.FAILED
+
+
+def test_a_kis_connection_runs_on_the_one_clock_it_is_given(tmp_path: Path) -> None:
+    """Regression: the adapter read ``system_now`` beside the venue's clock - two clocks in one
+    session. Now the adapter, its client, its market data and the WebSocket read the clock the
+    session hands in."""
+    moments: list[datetime] = []
+
+    def session_clock() -> datetime:
+        moments.append(CLOCK.now())
+        return moments[-1]
+
+    config = SandboxConfig(virtual=True, rate_limit=0)
+    with KisSandbox(config) as sandbox:
+        settings = settings_for(sandbox, tmp_path)
+        store = make_engine(f"sqlite:///{tmp_path / 'ouroboros.db'}")
+        upgrade(store)
+        connection = connect_kis(settings, now=session_clock, database=store)
+        try:
+            broker = connection.broker
+            assert connection.realtime is not None
+            parts = [broker, broker.client, broker.market_data, connection.realtime]
+            assert all(part._now is session_clock for part in parts)  # type: ignore[attr-defined]
+        finally:
+            connection.close()
+            store.dispose()

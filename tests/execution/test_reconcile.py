@@ -3,6 +3,7 @@ refused with a message that says why."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from ouroboros.domain.fills import Fill
 from ouroboros.domain.ids import ClientOrderId, InstrumentId, VenueOrderId
 from ouroboros.domain.money import Money, Price, Quantity
 from ouroboros.domain.orders import Order, OrderEventKind, OrderSide, OrderStatus, OrderType
+from ouroboros.execution.fees import FeeTolerance
 from ouroboros.execution.ports import BalanceReport, OrderReport, PositionReport
 from ouroboros.execution.reconcile import (
     BrokerBooks,
@@ -239,3 +241,57 @@ def test_difference_payload_is_plain_json() -> None:
     assert payload["adoptable"] is False
     assert payload["client_order_id"] == "a"
     assert all(isinstance(v, str | bool) for v in payload.values())
+
+
+def _filled_books(our_cash: str, broker_cash: str) -> tuple[OurBooks, BrokerBooks]:
+    """A 10 x 70,000 KRW sell whose modelled fee (1,505 KRW: 0.015 % + 0.20 %) is in our cash."""
+    o = order("a", side=OrderSide.SELL)
+    f = replace(fill("a", 10, "70000", side=OrderSide.SELL), fee=Money(Decimal(1505), Currency.KRW))
+    o.apply_fill(f.quantity, f.price, f.ts)
+    ours = OurBooks([o], [f], {}, {Currency.KRW: Decimal(our_cash)})
+    theirs = books([report("a", 10, 10, OrderStatus.FILLED)], [f], {}, broker_cash)
+    return ours, theirs
+
+
+def test_a_small_cash_gap_the_fees_explain_is_adopted_as_a_fee_adjustment() -> None:
+    """The broker took 140 KRW more than the modelled 1,505 (its tax rate is a little higher):
+    within 25 % of the modelled fees + 1 KRW for the fill."""
+    ours, theirs = _filled_books("1698495", "1698355")
+    rec = reconcile(ours, theirs, T0, adopt_cash=False, fee_tolerance=FeeTolerance())
+    assert rec.irreconcilable == [], [d.message for d in rec.differences]
+    assert [d.kind for d in rec.differences] == [DifferenceKind.FEE_ADJUSTMENT]
+    assert rec.fee_adjustments == {Currency.KRW: Decimal(-140)}
+    assert "within the 377" in rec.differences[0].message
+
+
+def test_a_cash_gap_larger_than_the_fee_tolerance_stays_irreconcilable() -> None:
+    """A broker that charged no fee at all: the whole 1,505 KRW is more than 377."""
+    ours, theirs = _filled_books("1698495", "1700000")
+    rec = reconcile(ours, theirs, T0, adopt_cash=False, fee_tolerance=FeeTolerance())
+    assert [d.kind for d in rec.irreconcilable] == [DifferenceKind.CASH]
+    assert "more than the 377 fees can explain" in rec.irreconcilable[0].message
+    assert rec.fee_adjustments == {}
+
+
+def test_a_cash_gap_with_no_fills_is_never_a_fee_adjustment() -> None:
+    ours = OurBooks([], [], {}, {Currency.KRW: Decimal(1_000_000)})
+    rec = reconcile(
+        ours, books([], [], {}, "999999"), T0, adopt_cash=False, fee_tolerance=FeeTolerance()
+    )
+    assert [d.kind for d in rec.irreconcilable] == [DifferenceKind.CASH]
+
+
+def test_cash_on_one_side_only_is_reported_not_skipped() -> None:
+    """Regression: a broker balance in a currency the books do not keep, and our cash in one the
+    broker does not report, were skipped without a word."""
+    ours = OurBooks([], [], {}, {Currency.KRW: Decimal(1_000_000), Currency.JPY: Decimal(500)})
+    theirs = books([], [], {})
+    theirs = BrokerBooks(
+        [], [], [], [*theirs.balances, BalanceReport(Currency.USD, Decimal(250), Decimal(250))]
+    )
+    rec = reconcile(ours, theirs, T0, adopt_cash=False)
+    assert rec.agrees
+    assert rec.notes == (
+        "USD cash: 250 at the broker, in a currency these books do not keep (left alone)",
+        "JPY cash: 500 in our books, the broker reports no JPY cash (not compared)",
+    )

@@ -150,6 +150,34 @@ def test_partial_fills_follow_the_participation_cap_and_the_rest_expires_at_the_
     assert [type(e) for e in s.drain()] == [OrderExpired]
 
 
+def test_a_resting_gtc_limit_under_the_participation_cap_fills_on_every_bar() -> None:
+    """Regression: the per-bar count was reset only at the open, which resting orders never see,
+    so a limit filled one bar's share and then never again."""
+    s = sim(
+        FillModel(spread_pct=Decimal(0), slippage_pct=Decimal(0), participation_rate=Decimal("0.1"))
+    )
+    limit = order(OrderSide.BUY, 250, "G", OrderType.LIMIT, limit="100.00", tif=TimeInForce.GTC)
+    s.submit(limit, T0, None)
+    got = []
+    for day in range(4):
+        s.on_bar(AAPL.id, bar(101, 102, 99, 100, v=1000, ts=T0 + timedelta(days=day)))
+        got.append([q for _cid, q, _p in fills(s)])
+    assert got == [[Decimal(100)], [Decimal(100)], [Decimal(50)], []]
+    assert not s.is_working(ClientOrderId("G"))
+
+
+def test_a_stop_cut_short_by_the_cap_keeps_filling_on_later_bars_never_twice_on_one() -> None:
+    s = sim(
+        FillModel(spread_pct=Decimal(0), slippage_pct=Decimal(0), participation_rate=Decimal("0.1"))
+    )
+    stop = order(OrderSide.BUY, 250, "ST", OrderType.STOP, stop="101.00", tif=TimeInForce.GTC)
+    assert s.submit(stop, T0, Decimal(101))
+    s.on_bar(AAPL.id, bar(100, 102, 99, 101, v=1000))
+    s.on_bar(AAPL.id, bar(100, 102, 99, 101, v=1000))  # the same bar again adds nothing
+    s.on_bar(AAPL.id, bar(100, 102, 99, 101, v=1000, ts=T0 + timedelta(days=1)))
+    assert [q for _c, q, _p in fills(s)] == [Decimal(100), Decimal(100)]
+
+
 def test_latency_delays_the_first_tradable_bar() -> None:
     s = sim(FillModel(spread_pct=Decimal(0), slippage_pct=Decimal(0), latency=timedelta(minutes=2)))
     s.submit(order(OrderSide.BUY, 1, "LAT"), T0, Decimal(100))

@@ -41,7 +41,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
 
 @pytest.fixture
 def sandbox() -> Iterator[KisSandbox]:
-    with KisSandbox(SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05)) as sb:
+    config = SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05, charge_fees=True)
+    with KisSandbox(config) as sb:  # charges KRX fees like KIS; the books model them
         yield sb
 
 

@@ -1,4 +1,5 @@
-"""``verify``: the stored books must agree with a replay of fills and capital events."""
+"""``verify``: stored rows must agree with what the other stored rows imply - positions with
+their fills, snapshots with capital events and fills."""
 
 from __future__ import annotations
 
@@ -123,6 +124,55 @@ def test_cash_is_compared_as_of_the_snapshot_time(engine: Engine) -> None:
         SnapshotRecord(RUN, minutes(9), Currency.USD, dict(portfolio.cash), Decimal(0))
     )
     assert _kinds(engine) == ["cash_mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "kinds"),
+    [
+        # The cost basis alone: quantity and cash still agree, only the identity catches it.
+        ("cost_basis", Decimal("5410.00"), ["ledger_imbalance"]),
+        ("realized_pnl", Decimal("1000.00"), ["ledger_imbalance"]),
+    ],
+)
+def test_a_tampered_position_row_breaks_the_ledger_identity(
+    engine: Engine, column: str, value: Decimal, kinds: list[str]
+) -> None:
+    """Regression: ``ledger_imbalance`` asked a Portfolio rebuilt from the fills whether it
+    balanced - it always did, so the check could never fail."""
+    book_clean_ledger(engine)
+    with engine.begin() as conn:
+        conn.execute(POSITIONS.update().values(**{column: value}))
+    report = verify(engine)
+    assert [p.kind for p in report.problems] == kinds
+    assert report.problems[0].detail["instrument_id"] == "AAPL.NASDAQ"
+
+
+def test_a_tampered_fill_price_shows_in_the_ledger_and_the_cash(engine: Engine) -> None:
+    book_clean_ledger(engine)
+    with engine.begin() as conn:
+        conn.execute(FILLS.update().where(FILLS.c.fill_id == "f-1").values(price=Decimal("149")))
+    assert _kinds(engine) == ["ledger_imbalance", "cash_mismatch"]
+
+
+def test_a_tampered_capital_event_shows_in_the_cash(engine: Engine) -> None:
+    book_clean_ledger(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE capital_events SET amount = '90000'")
+    assert _kinds(engine) == ["cash_mismatch"]
+
+
+@pytest.mark.parametrize(("kind", "sign"), [("FEE_CHARGE", -1), ("FEE_REFUND", 1)])
+def test_fee_adjustments_move_the_cash_their_way(engine: Engine, kind: str, sign: int) -> None:
+    portfolio = book_clean_ledger(engine)
+    CapitalEvents(engine).record(
+        CapitalEvent(RUN, CapitalEventKind(kind), Money.of("1.25", "USD"), minutes(7))
+    )
+    cash = {Currency.USD: portfolio.cash[Currency.USD] + sign * Decimal("1.25")}
+    SnapshotRepository(engine).add(SnapshotRecord(RUN, minutes(7), Currency.USD, cash, Decimal(0)))
+    assert verify(engine).ok
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE capital_events SET kind = 'WITHDRAWAL' WHERE kind = '{kind}'")
+    assert _kinds(engine) == ([] if kind == "FEE_CHARGE" else ["cash_mismatch"])
 
 
 def test_verify_can_be_scoped_to_one_run(engine: Engine) -> None:

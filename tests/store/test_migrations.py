@@ -46,3 +46,40 @@ def test_upgrade_is_idempotent_and_downgrade_reverses_it(db_url: str) -> None:
     finally:
         engine.dispose()
     assert upgrade(db_url).after == head_revision()
+
+
+def _capital(conn: sa.Connection, event_id: str, kind: str) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO capital_events (event_id, run_id, account, kind, amount, currency, ts, note)"
+        f" VALUES ('{event_id}', 'r1', 'default', '{kind}', '5', 'KRW', "
+        "'2026-12-04 00:00:00.000000+00:00', '')"
+    )
+
+
+def test_0002_keeps_existing_rows_adds_the_broker_tables_and_fee_kinds(db_url: str) -> None:
+    upgrade(db_url, "0001")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO runs (run_id, mode, config_hash, status, started_at) VALUES "
+                "('r1', 'paper', 'h', 'running', '2026-12-04 00:00:00.000000+00:00')"
+            )
+            _capital(conn, "dep", "DEPOSIT")
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            _capital(conn, "fee0", "FEE_CHARGE")  # 0001 knows deposits and withdrawals only
+        assert upgrade(engine).after == "0002"
+        with engine.begin() as conn:
+            _capital(conn, "fee1", "FEE_CHARGE")
+            kinds = conn.exec_driver_sql("SELECT kind FROM capital_events ORDER BY id").all()
+            tables = set(sa.inspect(conn).get_table_names())
+        assert [k for (k,) in kinds] == ["DEPOSIT", "FEE_CHARGE"]
+        assert {"broker_intents", "broker_fill_ledger", "broker_ledger_fills"} <= tables
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM capital_events WHERE kind = 'FEE_CHARGE'")
+        assert downgrade(engine, "0001").after == "0001"
+        with engine.connect() as conn:
+            assert "broker_intents" not in set(sa.inspect(conn).get_table_names())
+            assert conn.exec_driver_sql("SELECT count(*) FROM capital_events").scalar() == 1
+    finally:
+        engine.dispose()

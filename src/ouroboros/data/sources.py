@@ -34,7 +34,7 @@ from ouroboros.data.synthetic import PlantedPattern, generate
 from ouroboros.data.synthetic.output import MANIFEST, MANIFEST_KIND
 from ouroboros.data.validation import ValidationConfig, ValidationReport, validate, validate_file
 from ouroboros.domain import Instrument
-from ouroboros.errors import DataError
+from ouroboros.errors import ConfigError, DataError
 
 UNASSIGNED = "UNASSIGNED"  # panel key for bare symbols whose market is unknown
 _INTERVAL_DIR = re.compile(r"^\d+[mhd]$")
@@ -123,7 +123,8 @@ def _load(
 ) -> SourceData:
     lookup = _calendar_lookup(calendar_for_market)
     if spec.kind == "synthetic":
-        assert spec.synthetic is not None
+        if spec.synthetic is None:
+            raise ConfigError(f"source {spec.text!r}: synthetic source without a generator spec")
         data = generate(spec.synthetic, calendar_for_market)
         frame = data.frame()
         report = (
@@ -144,10 +145,15 @@ def _load(
             validate(frame, source=spec.text, calendar_for=lookup, config=config) if check else None
         )
         return _result(spec, "1d", frame, instruments, report)
-    assert spec.path is not None
-    if spec.kind == "store" or _looks_like_store(spec.path):
+    if spec.kind == "store" or _looks_like_store(_path_of(spec)):
         return _load_store(spec, interval, lookup, config, check)
     return _load_path(spec, market, symbol, interval, lookup, config, check)
+
+
+def _path_of(spec: SourceSpec) -> Path:
+    if spec.path is None:
+        raise ConfigError(f"source {spec.text!r} ({spec.kind}) names no path")
+    return spec.path
 
 
 def _looks_like_store(path: Path) -> bool:
@@ -161,8 +167,7 @@ def _load_store(
     config: ValidationConfig | None,
     check: bool,
 ) -> SourceData:
-    assert spec.path is not None
-    store = BarStore(spec.path)
+    store = BarStore(_path_of(spec))
     have = store.intervals()
     if not have:
         raise DataError(f"{spec.path}: no bar store here (expected <interval>/<VENUE>/*.parquet)")
@@ -188,8 +193,7 @@ def _load_path(
     config: ValidationConfig | None,
     check: bool,
 ) -> SourceData:
-    assert spec.path is not None
-    path = spec.path
+    path = _path_of(spec)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if is_bar_file(p))
         if not files:

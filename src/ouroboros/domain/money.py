@@ -44,6 +44,24 @@ def to_decimal(value: DecimalLike | SupportsFloat, places: int | None = None) ->
     return result
 
 
+def _exact(what: str, value: object) -> Decimal:
+    """An exact value for a money type: a ``Decimal`` or an ``int``. A float is refused - it
+    crosses into the exact world only through :func:`to_decimal`, where the conversion is
+    visible."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    kind = type(value).__name__
+    if isinstance(value, float):
+        raise TypeError(f"{what} must be a Decimal, was float {value!r}; convert with to_decimal")
+    raise TypeError(f"{what} must be a Decimal, was {kind} {value!r}")
+
+
+def _factor(value: DecimalLike) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError(f"money is scaled by Decimal factors, was float {value!r}")
+    return to_decimal(value)
+
+
 @total_ordering
 @dataclass(frozen=True, slots=True)
 class Money:
@@ -54,7 +72,7 @@ class Money:
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
-            object.__setattr__(self, "amount", to_decimal(self.amount))
+            object.__setattr__(self, "amount", _exact("money amount", self.amount))
         if not self.amount.is_finite():
             raise ValueError(f"money amount must be finite, was {self.amount}")
 
@@ -92,14 +110,14 @@ class Money:
     def __mul__(self, factor: DecimalLike) -> Money:
         if isinstance(factor, Money):
             raise TypeError("cannot multiply money by money")
-        return Money(self.amount * to_decimal(factor), self.currency)
+        return Money(self.amount * _factor(factor), self.currency)
 
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: DecimalLike) -> Money:
         if isinstance(divisor, Money):
             raise TypeError("divide amounts explicitly (a.amount / b.amount) to get a ratio")
-        return Money(self.amount / to_decimal(divisor), self.currency)
+        return Money(self.amount / _factor(divisor), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)
@@ -126,7 +144,7 @@ class Price:
 
     def __post_init__(self) -> None:
         if not isinstance(self.value, Decimal):
-            object.__setattr__(self, "value", to_decimal(self.value))
+            object.__setattr__(self, "value", _exact("price", self.value))
         if not self.value.is_finite() or self.value < 0:
             raise ValueError(f"invalid price, was {self.value}")
 
@@ -150,7 +168,7 @@ class Quantity:
 
     def __post_init__(self) -> None:
         if not isinstance(self.value, Decimal):
-            object.__setattr__(self, "value", to_decimal(self.value))
+            object.__setattr__(self, "value", _exact("quantity", self.value))
         if not self.value.is_finite() or self.value < 0:
             raise ValueError(f"invalid quantity, was {self.value}")
 

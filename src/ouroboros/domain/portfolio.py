@@ -87,6 +87,16 @@ class Portfolio:
         self.fees_paid[currency] = self.fees_paid.get(currency, Decimal(0)) + fee
         return realized
 
+    def adjust_fees(self, cash_change: Money) -> None:
+        """Book the gap between a broker's real costs and the modelled fees on its fills:
+        ``cash_change`` below zero means more was taken (more fees paid), above zero less. The
+        ledger identity keeps holding: cash and fees paid move together."""
+        amount = cash_change.amount
+        self._add_cash(cash_change.currency, amount)
+        self.fees_paid[cash_change.currency] = (
+            self.fees_paid.get(cash_change.currency, Decimal(0)) - amount
+        )
+
     def _add_cash(self, currency: Currency, amount: Decimal) -> None:
         self.cash[currency] = self.cash.get(currency, Decimal(0)) + amount
 

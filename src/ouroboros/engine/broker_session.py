@@ -45,6 +45,7 @@ from ouroboros.engine.safety import REPLAY_THROUGH_BROKER
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, RetryError
 from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
+from ouroboros.execution.fees import FeeModel, market_fees, with_costs
 from ouroboros.execution.order_manager import OrderManager
 from ouroboros.execution.ports import BrokerPort
 from ouroboros.execution.reconcile import (
@@ -56,7 +57,7 @@ from ouroboros.execution.reconcile import (
 )
 from ouroboros.execution.tracking import storable
 from ouroboros.risk import RiskSettings
-from ouroboros.store import AuditReport, RunMode, verify
+from ouroboros.store import AuditReport, CapitalEvent, CapitalEventKind, RunMode, verify
 from ouroboros.strategy.base import DecisionPolicy
 
 
@@ -121,17 +122,24 @@ class _Counter:
 
 
 def fetch_books(
-    runner: asyncio.Runner, broker: BrokerPort, since: datetime, attempts: int = 3
+    runner: asyncio.Runner,
+    broker: BrokerPort,
+    since: datetime,
+    attempts: int = 3,
+    fees: FeeModel = market_fees,
 ) -> BrokerBooks:
     """The broker's orders, fills, positions and cash (queries are retried on transient
-    errors: they change nothing at the broker)."""
+    errors: they change nothing at the broker). Fills carry their costs as the venue books
+    them (``fees`` when the broker reports none)."""
 
     async def books() -> BrokerBooks:
         orders = await broker.order_reports(since)
         fills = await broker.fill_reports(since)
         positions = await broker.position_reports()
         balances = await broker.balance_reports()
-        return BrokerBooks(orders, [storable(f) for f in fills], positions, balances)
+        caps = broker.capabilities
+        costed_fills = [with_costs(storable(f), caps, fees) for f in fills]
+        return BrokerBooks(orders, costed_fills, positions, balances)
 
     for attempt in range(1, attempts + 1):
         try:
@@ -162,7 +170,7 @@ def run_broker_session(
     wall = clock()
     since = wall - timedelta(days=1)
     prior = load_prior(store, spec.broker_key)
-    theirs = fetch_books(runner, broker, since, spec.report_attempts)
+    theirs = fetch_books(runner, broker, since, spec.report_attempts, spec.venue.fees)
     broker.drain_events()  # what the queries booked is in the reports already
     listed = {r.client_order_id for r in theirs.orders if r.client_order_id is not None}
     earlier = prior.relevant_orders(listed)
@@ -230,7 +238,7 @@ def run_broker_session(
         manager = OrderManager(spec.run_id, sink)
         manager.orders.update({o.client_order_id: o for o in venue.orders()})
         booked = _book(manager, outcome.result.portfolio, sink, late, last)
-        theirs_end = fetch_books(runner, broker, since, spec.report_attempts)
+        theirs_end = fetch_books(runner, broker, since, spec.report_attempts, spec.venue.fees)
         broker.drain_events()
         mine = list(venue.orders())
         earlier_end = prior.relevant_orders(
@@ -243,9 +251,17 @@ def run_broker_session(
             {i: p.quantity for i, p in portfolio.positions.items() if p.quantity},
             {c: portfolio.cash_of(c).amount for c in {d.currency for d in deposits}},
         )
-        end = reconcile(ours_end, theirs_end, last, adopt_cash=False, baseline=baseline)
+        end = reconcile(
+            ours_end,
+            theirs_end,
+            last,
+            adopt_cash=False,
+            baseline=baseline,
+            fee_tolerance=spec.venue.fee_tolerance,
+        )
         booked += _book(manager, portfolio, sink, list(end.adoptions), last)
-        if booked:
+        adjusted = _adjust_fees(sink, portfolio, end, last)
+        if booked or adjusted:
             _snapshot(sink, portfolio, feeds, last)
         _record(sink, "end", end, last)
         sink.flush()
@@ -303,6 +319,24 @@ def _book(
     return fills
 
 
+def _adjust_fees(sink: StoreSink, portfolio: Portfolio, rec: Reconciliation, at: datetime) -> bool:
+    """Book the fee adjustments the end reconciliation adopted: a capital event each (kind
+    ``FEE_CHARGE`` or ``FEE_REFUND``), the same cash move in the portfolio."""
+    for currency, gap in sorted(rec.fee_adjustments.items(), key=lambda item: item[0].value):
+        kind = CapitalEventKind.FEE_REFUND if gap > 0 else CapitalEventKind.FEE_CHARGE
+        event = CapitalEvent(
+            sink.run_id,
+            kind,
+            Money(abs(gap), currency),
+            at,
+            event_id=f"{sink.run_id}-fee-adjustment-{currency.value}",
+            note="broker costs against the modelled fees, adopted at reconciliation",
+        )
+        sink.writer.add_capital_event(event)
+        portfolio.adjust_fees(Money(gap, currency))
+    return bool(rec.fee_adjustments)
+
+
 def _snapshot(
     sink: StoreSink, portfolio: Portfolio, feeds: Sequence[MarketFeed], at: datetime
 ) -> None:
@@ -332,6 +366,7 @@ def _record(sink: StoreSink, when: str, rec: Reconciliation, at: datetime) -> No
             "irreconcilable": len(rec.irreconcilable),
             "agrees": rec.agrees,
             "broker_cash": {c.value: str(v) for c, v in rec.broker_cash.items()},
+            "notes": list(rec.notes),
         },
     )
 

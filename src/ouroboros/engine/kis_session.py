@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,12 +19,14 @@ import pandas as pd
 
 from ouroboros.brokers.kis import KisBroker, KisMarketData, KisRealtime, KisSettings
 from ouroboros.brokers.kis._time import KST
+from ouroboros.brokers.kis.adapter import store_account
 from ouroboros.data.panel import Panel
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
 from ouroboros.engine.loop import MarketFeed
 from ouroboros.errors import ConfigError, DataError
 from ouroboros.markets import get_calendar
+from ouroboros.store.session import Bind
 
 log = logging.getLogger("ouroboros.engine.kis_session")
 KR = "KR"
@@ -31,8 +34,7 @@ KR = "KR"
 
 def broker_key(settings: KisSettings) -> str:
     """How the books name a KIS account: environment and account number (no secrets)."""
-    env = "virtual" if settings.is_virtual else "real"
-    return f"kis-{env}:{settings.account}"
+    return store_account(settings)
 
 
 @dataclass
@@ -66,18 +68,27 @@ class KisConnection:
 def connect_kis(
     settings: KisSettings,
     *,
+    now: Callable[[], datetime],
+    database: Bind | None = None,
     broker: KisBroker | None = None,
     realtime: bool = True,
 ) -> KisConnection:
     """Authenticate and, when ``KIS_HTS_ID`` is set, subscribe to execution notices (fills
-    over the WebSocket). Without it fills are learned from REST reports (stale checks)."""
+    over the WebSocket). Without it fills are learned from REST reports (stale checks).
+
+    ``now`` is the session's one clock (the adapter, its client and the WebSocket read it);
+    ``database`` holds the adapter's order store (needed unless ``broker`` is given)."""
+    if broker is None:
+        if database is None:
+            raise ConfigError("connect_kis needs the database that holds the KIS order store")
+        broker = KisBroker.from_settings(settings, database=database, now=now)
+    made = broker
     runner = asyncio.Runner()
-    made = broker or KisBroker.from_settings(settings)
     connection = KisConnection(settings, runner, made, None)
     try:
         runner.run(made.connect())
         if realtime and settings.hts_id:
-            stream = KisRealtime(made.client)
+            stream = KisRealtime(made.client, now=now)
             connection.realtime = stream
             runner.run(stream.start())
             runner.run(made.attach_realtime(stream, settings.hts_id))

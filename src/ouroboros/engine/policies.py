@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 
-from ouroboros.errors import ConfigError
+from ouroboros.errors import ConfigError, InvariantError
 from ouroboros.strategy.base import DecisionPolicy
 from ouroboros.strategy.playbook.policy import PlaybookPolicy
 from ouroboros.strategy.playbook.quant_planner import QuantPlanner, QuantPlannerConfig
@@ -59,7 +59,8 @@ def make_policy(name: str, params: dict[str, str] | None = None) -> DecisionPoli
     elif name == "playbook":
         allowed = {f.name: f.type for f in fields(QuantPlannerConfig)}
         config = _build(QuantPlannerConfig, allowed, params)
-        assert isinstance(config, QuantPlannerConfig)
+        if not isinstance(config, QuantPlannerConfig):
+            raise InvariantError(f"playbook parameters built {type(config).__name__}")
         policy = PlaybookPolicy(QuantPlanner(config))
     else:
         raise ConfigError(f"unknown strategy {name!r} (known: {', '.join(POLICY_NAMES)})")

@@ -15,12 +15,18 @@ What a real-money order manager needs, and where it lives here:
   backoff. An unknown outcome stays in flight, with no event, until the broker's reports - or
   the adapter's idempotent lookup by client order id - settle it.
 * **Exactly-once events** - every event passes :func:`~ouroboros.execution.tracking.verdict`:
-  duplicates and late arrivals are dropped; a cancel, expiry or refusal is confirmed against the
-  broker's order and fill reports first, so every fill is booked before the order closes.
+  duplicates and late arrivals are dropped; a fill that does not fit (more than the order has
+  left, or after it closed) is not booked but recorded as a ``venue.fill_refused`` event; a
+  cancel, expiry or refusal is confirmed against the broker's order and fill reports first, so
+  every fill is booked before the order closes.
 * **Stale check and timeout** - an open order with no news for ``stale_after`` (30 s) is looked
   up in the broker's reports; a DAY market order with no news for ``timeout_after`` (60 s) is
   canceled, and an order whose cancel (or whose outcome) cannot be confirmed by then is
   escalated with an explicit ``venue.escalated`` event. Timing uses an injected clock.
+* **Costs on every fill** - a broker that reports no fee per fill (KIS) gets the modelled fee of
+  the market (``config.fees``, :mod:`~ouroboros.execution.fees`) booked on each fill it reports,
+  so P&L, the breaker and cash include commission and taxes; the end reconciliation adopts what
+  is left of the gap to the broker's cash as an audited fee adjustment (``fee_tolerance``).
 * **Every broker error** calls ``on_error(now)`` (the engine's circuit breaker), including the
   retries the adapter absorbed itself when it exposes a counter (``error_probe``).
 """
@@ -49,10 +55,19 @@ from ouroboros.domain.ids import ClientOrderId, InstrumentId
 from ouroboros.domain.money import Quantity
 from ouroboros.domain.orders import Order, OrderStatus, OrderType, TimeInForce
 from ouroboros.errors import OuroborosError, OutcomeUnknown, RetryError, SkipError
+from ouroboros.execution.fees import FeeModel, FeeTolerance, market_fees, with_costs
 from ouroboros.execution.ports import BrokerPort, OrderReport
 from ouroboros.execution.reconcile import catch_up
 from ouroboros.execution.simulator import BarPoint, FillAt, FillModel
-from ouroboros.execution.tracking import Phase, Tracked, Verdict, apply, storable, verdict
+from ouroboros.execution.tracking import (
+    Phase,
+    Tracked,
+    Verdict,
+    apply,
+    misfit_payload,
+    storable,
+    verdict,
+)
 
 T = TypeVar("T")
 Notify = Callable[[str, datetime, dict[str, Any]], None]
@@ -80,6 +95,10 @@ class BrokerVenueConfig:
     to a live broker keeps one timeline in its books; the broker's time goes in the notice)."""
     fill_model: FillModel = field(default_factory=lambda: FillModel(fill_at=FillAt.NEXT_OPEN))
     """Cost estimates the engine's sizing reserves room for; fills come from the broker."""
+    fees: FeeModel = market_fees
+    """Costs booked on each fill of a broker that reports none (``reports_fees`` False)."""
+    fee_tolerance: FeeTolerance = field(default_factory=FeeTolerance)
+    """How large a cash gap the end reconciliation adopts as a fee adjustment."""
 
     def __post_init__(self) -> None:
         if self.submit_attempts < 1:
@@ -376,6 +395,13 @@ class BrokerVenue:
         found = verdict(tracked, event, confirmed)
         if found is Verdict.DROP:
             return
+        if found is Verdict.MISFIT and isinstance(event, OrderFilled):
+            # Not booked, and not lost: recorded, counted as a broker error; reconciliation
+            # then shows the disagreement to the operator.
+            self.errors += 1
+            self._on_error(self._clock())
+            self._emit_notice("venue.fill_refused", misfit_payload(tracked, event.fill))
+            return
         if found is Verdict.CONFIRM:
             tracked.want_sync(self._clock())  # check the fills before the order closes
             if isinstance(event, OrderCancelRejected):
@@ -386,7 +412,8 @@ class BrokerVenue:
             return
         stamped = self._stamped(event)
         if isinstance(stamped, OrderFilled):
-            stamped = OrderFilled(storable(stamped.fill))
+            fill = with_costs(storable(stamped.fill), self.broker.capabilities, self.config.fees)
+            stamped = OrderFilled(fill)
         apply(tracked, stamped, self._clock())
         self._out.append(stamped)
 

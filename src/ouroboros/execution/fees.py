@@ -8,17 +8,25 @@ FY2025 rate) and FINRA TAF ($0.000166 per share sold, capped at $8.30); Hong Kon
 0.1 % both sides, SFC levy 0.0027 %, AFRC levy 0.00015 %, HKEX trading fee 0.00565 %; China A
 shares stamp duty 0.05 % on sells (since 2023-08-28) and transfer fee 0.001 %; Vietnam 0.1 %
 personal income tax withheld on sells.
+
+Brokers that report no fee per fill (KIS) get these modelled costs booked on each fill by the
+broker venue (:func:`with_modelled_fee`); reconciliation adopts the remaining gap to the
+broker's cash as a fee adjustment within :class:`FeeTolerance`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 
 from ouroboros.domain.currency import Currency
+from ouroboros.domain.fills import Fill
 from ouroboros.domain.ids import Venue
+from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money, Price, Quantity
 from ouroboros.domain.orders import OrderSide
+from ouroboros.execution.ports import BrokerCapabilities
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +96,56 @@ DEFAULT_FEES[Venue.NYSE] = DEFAULT_FEES[Venue.NASDAQ]
 DEFAULT_FEES[Venue.AMEX] = DEFAULT_FEES[Venue.NASDAQ]
 DEFAULT_FEES[Venue.SZSE] = DEFAULT_FEES[Venue.SSE]
 DEFAULT_FEES[Venue.HNX] = DEFAULT_FEES[Venue.HOSE]
+
+
+FeeModel = Callable[[Instrument], FeeSchedule]
+"""The fee schedule that applies to an instrument."""
+
+
+def market_fees(instrument: Instrument) -> FeeSchedule:
+    """The default schedule of the instrument's market (:data:`DEFAULT_FEES`)."""
+    return DEFAULT_FEES[instrument.venue]
+
+
+def with_modelled_fee(fill: Fill, fees: FeeModel) -> Fill:
+    """``fill`` with the modelled cost of its market when it arrived without one (KIS reports
+    no fee per fill); a fill that carries a fee keeps it."""
+    if not fill.fee.is_zero:
+        return fill
+    instrument = Instrument.for_venue(fill.instrument_id)
+    fee = fees(instrument).fee(fill.side, fill.price, fill.quantity, instrument.currency)
+    return replace(fill, fee=fee)
+
+
+def with_costs(fill: Fill, capabilities: BrokerCapabilities, fees: FeeModel) -> Fill:
+    """The fill as the books take it: with the modelled fee when the broker reports none."""
+    return fill if capabilities.reports_fees else with_modelled_fee(fill, fees)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeTolerance:
+    """How large a cash gap at reconciliation the modelled fees may explain.
+
+    The broker's real costs differ from the modelled schedule by rate changes, discounts and
+    per-execution rounding - by a fraction of the fees, not by the fees themselves. A gap of at
+    most ``share`` x the modelled fees of the fills compared plus ``units_per_fill`` cash units
+    per fill (rounding) is adopted as an audited fee adjustment; a larger one - a broker that
+    charged nothing, or twice the model - or any gap with no fills to explain it stays
+    irreconcilable.
+    """
+
+    share: Decimal = Decimal("0.25")
+    units_per_fill: Decimal = Decimal(1)
+
+    def __post_init__(self) -> None:
+        if self.share < 0 or self.units_per_fill < 0:
+            raise ValueError(f"fee tolerance must not be negative, was {self}")
+
+    def allowance(self, currency: Currency, modelled_fees: Decimal, fills: int) -> Decimal:
+        """The largest gap (either way) fees may explain for ``fills`` fills whose modelled
+        fees add up to ``modelled_fees``."""
+        if fills == 0:
+            return Decimal(0)
+        unit = Decimal(1).scaleb(-currency.minor_units)
+        share = currency.round(abs(modelled_fees) * self.share)
+        return share + self.units_per_fill * unit * fills

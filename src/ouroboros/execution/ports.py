@@ -33,6 +33,8 @@ class BrokerCapabilities:
     supports_modify: bool = True
     max_requests_per_second: float | None = None
     notes: tuple[str, ...] = field(default=())
+    reports_fees: bool = True
+    """False: fills arrive without their costs (KIS); the broker venue books modelled fees."""
 
 
 @dataclass(frozen=True, slots=True)

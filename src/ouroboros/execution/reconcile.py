@@ -42,6 +42,7 @@ from ouroboros.domain.instrument import VENUE_CURRENCY
 from ouroboros.domain.money import notional
 from ouroboros.domain.orders import Order, OrderStatus
 from ouroboros.errors import StopError
+from ouroboros.execution.fees import FeeTolerance
 from ouroboros.execution.ports import BalanceReport, OrderReport, PositionReport
 
 
@@ -57,6 +58,7 @@ class DifferenceKind(StrEnum):
     FILLED_QUANTITY = "filled_quantity"
     POSITION = "position_mismatch"
     CASH = "cash_mismatch"
+    FEE_ADJUSTMENT = "fee_adjustment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,12 @@ class Reconciliation:
     differences: tuple[Difference, ...]
     adoptions: tuple[BrokerEvent, ...]
     broker_cash: Mapping[Currency, Decimal] = field(default_factory=dict)
+    fee_adjustments: Mapping[Currency, Decimal] = field(default_factory=dict)
+    """Cash to book per currency (negative: the broker took more than the modelled fees) so
+    our ledger meets the broker's; each one is a ``fee_adjustment`` difference too."""
+    notes: tuple[str, ...] = ()
+    """Cash that was not compared, said out loud: the broker's cash in a currency these books
+    do not keep, or our cash in a currency the broker does not report."""
 
     @property
     def agrees(self) -> bool:
@@ -276,6 +284,7 @@ def reconcile(
     *,
     adopt_cash: bool,
     baseline: Mapping[InstrumentId, Decimal] | None = None,
+    fee_tolerance: FeeTolerance | None = None,
 ) -> Reconciliation:
     """Compare ``ours`` with ``theirs`` and list every difference and adoption.
 
@@ -283,7 +292,9 @@ def reconcile(
     sessions, already explained): expected broker positions are baseline + our positions.
     ``adopt_cash`` says whether a cash difference may be taken over (at the start of a session
     the account's cash is what it is - deposits, fees and taxes move it outside Ouroboros) or
-    is irreconcilable (at the end of a session our ledger must match).
+    is irreconcilable (at the end of a session our ledger must match) - except a gap that
+    ``fee_tolerance`` says the fills' modelled fees explain (the broker's real costs differ
+    from the schedule): that one is adopted as a fee adjustment.
     """
     diffs: list[Difference] = []
     adoptions: list[BrokerEvent] = []
@@ -319,19 +330,7 @@ def reconcile(
             )
     for cid, fills in sorted(broker_fills.items()):
         if cid not in known and cid not in reports:
-            for fill in fills:
-                diffs.append(
-                    Difference(
-                        DifferenceKind.UNKNOWN_FILL,
-                        False,
-                        f"the broker reports fill {fill.fill_id} ({fill.side.value} "
-                        f"{fill.quantity} {fill.instrument_id}) for order {cid}, which we never "
-                        "created",
-                        cid.value,
-                        str(fill.instrument_id),
-                        theirs=f"{fill.quantity}@{fill.price}",
-                    )
-                )
+            diffs += [_unknown_fill(fill) for fill in fills]
     for cid, report in sorted(reports.items()):
         if cid not in known:
             diffs.append(_unknown_order(report, cid))
@@ -339,9 +338,13 @@ def reconcile(
     adopted = [e.fill for e in adoptions if isinstance(e, OrderFilled)]
     diffs += _positions(ours, theirs, adopted, baseline or {})
     cash = _broker_cash(theirs.balances)
+    adjustments: dict[Currency, Decimal] = {}
+    notes: list[str] = []
     if ours.cash is not None:
-        diffs += _cash(ours.cash, cash, adopted, adopt_cash)
-    return Reconciliation(tuple(diffs), tuple(adoptions), cash)
+        notes += _not_compared(ours.cash, cash)
+        policy = _CashPolicy(adopt_cash, fee_tolerance, [*ours.fills, *adopted])
+        diffs += _cash(ours.cash, cash, adopted, policy, adjustments)
+    return Reconciliation(tuple(diffs), tuple(adoptions), cash, adjustments, tuple(notes))
 
 
 def _reports_by_cid(
@@ -354,6 +357,19 @@ def _reports_by_cid(
         else:
             out[report.client_order_id] = report
     return out
+
+
+def _unknown_fill(fill: Fill) -> Difference:
+    cid = fill.client_order_id
+    return Difference(
+        DifferenceKind.UNKNOWN_FILL,
+        False,
+        f"the broker reports fill {fill.fill_id} ({fill.side.value} {fill.quantity} "
+        f"{fill.instrument_id}) for order {cid}, which we never created",
+        cid.value,
+        str(fill.instrument_id),
+        theirs=f"{fill.quantity}@{fill.price}",
+    )
 
 
 def _unknown_order(report: OrderReport, cid: ClientOrderId | None) -> Difference:
@@ -449,11 +465,46 @@ def _broker_cash(balances: Sequence[BalanceReport]) -> dict[Currency, Decimal]:
     return {b.currency: b.cash for b in balances}
 
 
+def _not_compared(
+    ours: Mapping[Currency, Decimal], theirs: Mapping[Currency, Decimal]
+) -> list[str]:
+    """Cash on one side only: not a disagreement, but reported, never skipped in silence."""
+    notes = [
+        f"{currency.value} cash: {amount} at the broker, in a currency these books do not keep "
+        "(left alone)"
+        for currency, amount in sorted(theirs.items(), key=lambda item: item[0].value)
+        if currency not in ours and amount != 0
+    ]
+    notes += [
+        f"{currency.value} cash: {amount} in our books, the broker reports no {currency.value} "
+        "cash (not compared)"
+        for currency, amount in sorted(ours.items(), key=lambda item: item[0].value)
+        if currency not in theirs
+    ]
+    return notes
+
+
+@dataclass(frozen=True, slots=True)
+class _CashPolicy:
+    adopt: bool
+    tolerance: FeeTolerance | None
+    fills: Sequence[Fill]
+
+    def fee_allowance(self, currency: Currency) -> Decimal | None:
+        """How large a gap the fills in ``currency`` can explain by fees (None: no tolerance)."""
+        if self.tolerance is None:
+            return None
+        mine = [f for f in self.fills if f.fee.currency is currency]
+        modelled = sum((f.fee.amount for f in mine), Decimal(0))
+        return self.tolerance.allowance(currency, modelled, len(mine))
+
+
 def _cash(
     ours: Mapping[Currency, Decimal],
     theirs: Mapping[Currency, Decimal],
     adopted: Sequence[Fill],
-    adopt: bool,
+    policy: _CashPolicy,
+    adjustments: dict[Currency, Decimal],
 ) -> list[Difference]:
     expected = dict(ours)
     for fill in adopted:
@@ -463,21 +514,44 @@ def _cash(
     for currency in sorted(expected, key=lambda c: c.value):
         want = expected[currency]
         if currency not in theirs:
-            continue  # the broker does not report this currency's cash (e.g. no overseas venue)
+            continue  # the broker does not report it (e.g. no overseas venue): in the notes
         have = theirs[currency]
-        if want != have:
-            verb = "adopting the broker's" if adopt else "fees, taxes or a wrong ledger"
+        if want == have:
+            continue
+        gap = have - want
+        allowance = None if policy.adopt else policy.fee_allowance(currency)
+        if allowance is not None and abs(gap) <= allowance:
+            adjustments[currency] = gap
             diffs.append(
                 Difference(
-                    DifferenceKind.CASH,
-                    adopt,
+                    DifferenceKind.FEE_ADJUSTMENT,
+                    True,
                     f"{currency.value} cash: {have} at the broker, {want} in our books "
-                    f"(difference {have - want}; {verb})",
+                    f"(difference {gap}, within the {allowance} the modelled fees may be off; "
+                    "booking it as a fee adjustment)",
                     currency=currency.value,
                     ours=str(want),
                     theirs=str(have),
                 )
             )
+            continue
+        if policy.adopt:
+            verb = "adopting the broker's"
+        elif allowance is not None:
+            verb = f"more than the {allowance} fees can explain: fees, taxes or a wrong ledger"
+        else:
+            verb = "fees, taxes or a wrong ledger"
+        diffs.append(
+            Difference(
+                DifferenceKind.CASH,
+                policy.adopt,
+                f"{currency.value} cash: {have} at the broker, {want} in our books "
+                f"(difference {gap}; {verb})",
+                currency=currency.value,
+                ours=str(want),
+                theirs=str(have),
+            )
+        )
     return diffs
 
 

@@ -12,7 +12,8 @@ documented in docs/engine.md and tested:
   (the worse price); then spread and slippage apply as for a market order.
 * Stop-limit orders trigger like stops and then behave as limits at their limit price.
 * With a participation rate, one bar fills at most that fraction of its volume (rounded down to
-  lots); the rest keeps working. Latency delays the first bar an order may trade on.
+  lots), counted per order and per bar (resting limits and stops too); the rest keeps working.
+  Latency delays the first bar an order may trade on.
 * Cash and share checks happen at submit (estimated at the reference price) and again at fill;
   an unaffordable fill cancels the remainder with a reason rather than overdrawing the account.
 """
@@ -90,6 +91,14 @@ class _Working:
     limit_f: float = float("nan")
     filled: Decimal = field(default=Decimal(0))
     filled_this_bar: Decimal = field(default=Decimal(0))
+    bar_ts: datetime | None = None  # the bar ``filled_this_bar`` counts against
+
+    def take_bar(self, ts: datetime) -> Decimal:
+        """What this order already filled on the bar at ``ts`` (a new bar starts at zero)."""
+        if self.bar_ts != ts:
+            self.bar_ts = ts
+            self.filled_this_bar = Decimal(0)
+        return self.filled_this_bar
 
     @property
     def leaves(self) -> Decimal:
@@ -256,7 +265,6 @@ class FillSimulator:
         """The opening price point: market orders sent before it trade at the open."""
         self._last[instrument_id] = bar
         for w in self._for(instrument_id):
-            w.filled_this_bar = Decimal(0)
             if w.order.order_type is OrderType.MARKET and bar.ts >= w.active_from:
                 self._execute(w, bar.open, bar, adverse=True)
 
@@ -283,6 +291,8 @@ class FillSimulator:
             if opening:
                 continue
             buy = order.side is OrderSide.BUY
+            if order.order_type is OrderType.STOP and w.triggered:
+                return True
             if order.order_type.needs_stop_price and not w.triggered:
                 if (high >= w.stop_f) if buy else (low <= w.stop_f):
                     return True
@@ -314,6 +324,10 @@ class FillSimulator:
     def _range_fill(self, w: _Working, bar: BarPoint) -> None:
         order = w.order
         buy = order.side is OrderSide.BUY
+        if order.order_type is OrderType.STOP and w.triggered:
+            # The rest of a stop that the participation cap cut short trades like a market order.
+            self._execute(w, bar.open, bar, adverse=True)
+            return
         if order.order_type.needs_stop_price and not w.triggered:
             stop = order.stop_price.value if order.stop_price else Decimal(0)
             touched = bar.high >= stop if buy else bar.low <= stop
@@ -386,7 +400,9 @@ class FillSimulator:
         rate = self.model.participation_rate
         if rate is None:
             return leaves
-        cap = inst.round_quantity(Quantity(bar.volume * rate), order.side).value - w.filled_this_bar
+        cap = inst.round_quantity(Quantity(bar.volume * rate), order.side).value - w.take_bar(
+            bar.ts
+        )
         return max(Decimal(0), min(leaves, cap))
 
     def drain(self) -> list[BrokerEvent]:

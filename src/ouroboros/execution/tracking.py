@@ -65,8 +65,12 @@ class Phase(Enum):
 class Verdict(Enum):
     ADMIT = "admit"
     DROP = "drop"
+    """News already applied or overtaken (a duplicate, an acceptance after the first fill)."""
     CONFIRM = "confirm"
     """A terminal report that must be checked against the broker's fills first."""
+    MISFIT = "misfit"
+    """A fill the order cannot take (more than it has left, or after it closed): not booked,
+    but never silently - the venue records it as an audit event (:func:`misfit_reason`)."""
 
 
 @dataclass(slots=True)
@@ -140,11 +144,10 @@ def verdict(tracked: Tracked, event: BrokerEvent, confirmed: bool = False) -> Ve
     pass; a pushed terminal event asks for that confirmation first."""
     status = tracked.status
     if isinstance(event, OrderFilled):
-        fill = event.fill
-        if fill.fill_id in tracked.fill_ids or fill.quantity.value > tracked.leaves:
+        if event.fill.fill_id in tracked.fill_ids:
             return Verdict.DROP
-        kind = OrderEventKind.FILL
-    elif isinstance(event, OrderAccepted):
+        return Verdict.MISFIT if misfit_reason(tracked, event.fill) else Verdict.ADMIT
+    if isinstance(event, OrderAccepted):
         kind = OrderEventKind.ACCEPT
     elif isinstance(event, OrderRejected):
         if status is OrderStatus.SUBMITTED and tracked.filled == 0:
@@ -166,6 +169,33 @@ def verdict(tracked: Tracked, event: BrokerEvent, confirmed: bool = False) -> Ve
     except IllegalTransition:
         return Verdict.DROP
     return Verdict.ADMIT
+
+
+def misfit_reason(tracked: Tracked, fill: Fill) -> str:
+    """Why ``fill`` does not fit ``tracked`` ("" when it does)."""
+    if tracked.status.is_terminal:
+        return f"the order is already {tracked.status.value}"
+    if fill.quantity.value > tracked.leaves:
+        return (
+            f"fill of {fill.quantity} exceeds the {tracked.leaves} left "
+            f"({tracked.filled} of {tracked.order.quantity} filled)"
+        )
+    try:
+        next_status(tracked.status, OrderEventKind.FILL)
+    except IllegalTransition:
+        return f"a {tracked.status.value} order cannot fill"
+    return ""
+
+
+def misfit_payload(tracked: Tracked, fill: Fill) -> dict[str, str]:
+    """The audit record of a fill that does not fit (``venue.fill_refused``)."""
+    return {
+        **fill.audit_payload(),
+        "why": misfit_reason(tracked, fill),
+        "order_status": tracked.status.value,
+        "order_filled": str(tracked.filled),
+        "order_quantity": str(tracked.order.quantity),
+    }
 
 
 def apply(tracked: Tracked, event: BrokerEvent, at: datetime) -> None:

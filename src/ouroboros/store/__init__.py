@@ -49,6 +49,7 @@ from ouroboros.store.records import (
     new_id,
 )
 from ouroboros.store.repositories import (
+    BrokerIntentRepository,
     CapitalEvents,
     DecisionLog,
     EventStore,
@@ -73,6 +74,7 @@ __all__ = [
     "BatchRejected",
     "BatchWriter",
     "Bind",
+    "BrokerIntentRepository",
     "CapitalEvent",
     "CapitalEventKind",
     "CapitalEvents",

@@ -135,6 +135,19 @@ class SnapshotRecord:
 class CapitalEventKind(StrEnum):
     DEPOSIT = "DEPOSIT"
     WITHDRAWAL = "WITHDRAWAL"
+    FEE_CHARGE = "FEE_CHARGE"
+    """The broker took more in costs than the modelled fees (adopted at reconciliation)."""
+    FEE_REFUND = "FEE_REFUND"
+    """The broker took less than the modelled fees (adopted at reconciliation)."""
+
+    @property
+    def cash_sign(self) -> int:
+        """+1 when the event adds cash to the account, -1 when it takes cash out."""
+        return 1 if self in (CapitalEventKind.DEPOSIT, CapitalEventKind.FEE_REFUND) else -1
+
+    @property
+    def is_fee(self) -> bool:
+        return self in (CapitalEventKind.FEE_CHARGE, CapitalEventKind.FEE_REFUND)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ and real-time feed.
 Production wiring::
 
     settings = load_kis_settings()          # KIS_APP_KEY, KIS_APP_SECRET, KIS_ACCOUNT_NO, ...
-    broker = KisBroker.from_settings(settings)
+    broker = KisBroker.from_settings(settings, database=engine, now=LiveClock().now)
     market_data = KisMarketData(broker.client)
     realtime = KisRealtime(broker.client)   # then: await realtime.start()
     await broker.attach_realtime(realtime, settings.hts_id)

@@ -1,7 +1,9 @@
 """Time at the KIS edge: KIS speaks Korea Standard Time (UTC+9, no DST); we keep UTC inside.
 
 ``Now`` is injected everywhere a wall clock is needed so tests (and the sandbox's own clock) can
-move time; :func:`system_now` is the single place this package reads the real clock.
+move time. :func:`system_now` - the default of the client, feed and WebSocket - is the engine's
+:class:`~ouroboros.clock.LiveClock` (``ouroboros/clock.py`` is the one module that reads the
+wall clock); a session hands its one clock to the adapter, which passes it on.
 """
 
 from __future__ import annotations
@@ -9,17 +11,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from ouroboros.clock import LiveClock
 from ouroboros.kisspec import KST
 
 __all__ = ["KST", "Now", "Sleep", "format_kst", "parse_kst", "system_now", "to_kst"]
+
+_WALL = LiveClock()
 
 Now = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
 
 def system_now() -> datetime:
-    """The real UTC time (the one call to the wall clock in the KIS adapter)."""
-    return datetime.now(UTC)  # noqa: TID251 - the adapter's injectable default clock
+    """The real UTC time, from the one wall clock (``ouroboros/clock.py``)."""
+    return _WALL.now()
 
 
 def to_kst(ts: datetime) -> datetime:

@@ -8,6 +8,7 @@ populate only ``output3``; the adapter then reports what it gets).
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -33,6 +34,8 @@ from ouroboros.brokers.kis.wire import (
 )
 from ouroboros.domain.currency import Currency
 from ouroboros.execution.ports import BalanceReport, PositionReport
+
+log = logging.getLogger("ouroboros.brokers.kis.account")
 
 D = "/uapi/domestic-stock/v1/trading"
 O = "/uapi/overseas-stock/v1/trading"  # noqa: E741
@@ -194,6 +197,13 @@ async def overseas_balances(client: KisClient, account: KisAccount) -> list[Bala
         try:
             currency = Currency.parse(parsed.crcy_cd)
         except ValueError:
+            # Real money the books cannot hold: said out loud, not skipped in silence.
+            log.warning(
+                "KIS reports %s %s cash in a currency Ouroboros does not know; it is not in "
+                "the books",
+                parsed.frcr_dncl_amt_2,
+                parsed.crcy_cd,
+            )
             continue
         if currency is Currency.KRW:
             continue

@@ -1,10 +1,14 @@
 """``KisBroker``: the :class:`~ouroboros.execution.ports.BrokerPort` for KIS domestic and overseas
 accounts.
 
-Idempotency: an intent is stored before sending; an answered order is bound to its ODNO; an
-order whose answer was lost (:class:`KisOutcomeUnknown`) is looked up in the daily order list -
-by symbol, side, quantity, price and time, among ODNOs not bound to another intent - before any
-resend. Only if the broker has no such order is it sent again.
+Idempotency: an intent is committed to the main database before sending (:class:`OrderStore`);
+an answered order is bound to its ODNO; an order whose answer was lost
+(:class:`KisOutcomeUnknown`) is looked up in the daily order list - by symbol, side, quantity,
+price and time, among ODNOs of that trade date not bound to another intent - before any resend.
+Only if the broker has no such order is it sent again.
+
+One clock: the adapter, its client and its market data read the ``now`` the composition hands in
+(the session's clock, the same one the broker venue uses).
 
 Market orders: domestic ones are ``ORD_DVSN 01``; overseas markets have no plain market order
 for buys (and virtual accounts take ``00`` only), so they are emulated as a marketable limit at
@@ -18,14 +22,14 @@ from decimal import Decimal
 
 from ouroboros.brokers.kis import account as acct
 from ouroboros.brokers.kis import orders as ko
-from ouroboros.brokers.kis._time import KST, Now, system_now
+from ouroboros.brokers.kis._time import KST, Now
 from ouroboros.brokers.kis.client import KisClient
 from ouroboros.brokers.kis.config import KisAccount, KisSettings
 from ouroboros.brokers.kis.errors import KisOutcomeUnknown
 from ouroboros.brokers.kis.exchanges import MARKETS, WS_NOTICE, WS_OVERSEAS_NOTICE, KisMarket
 from ouroboros.brokers.kis.feed import KisMarketData
 from ouroboros.brokers.kis.notices import apply_notice
-from ouroboros.brokers.kis.orderstore import OrderRecord, OrderStore
+from ouroboros.brokers.kis.orderstore import OrderRecord, OrderStore, trade_date
 from ouroboros.brokers.kis.parsers import VenueOrderState
 from ouroboros.brokers.kis.realtime import KisRealtime, RealtimeMessage
 from ouroboros.brokers.kis.reconcile import build_reports
@@ -49,6 +53,13 @@ from ouroboros.execution.ports import (
     PositionReport,
     SubmitAck,
 )
+from ouroboros.store.session import Bind
+
+
+def store_account(settings: KisSettings) -> str:
+    """How the order store names a KIS account: environment and account number."""
+    env = "virtual" if settings.is_virtual else "real"
+    return f"kis-{env}:{settings.account}"
 
 
 class KisBroker:
@@ -62,7 +73,7 @@ class KisBroker:
         *,
         venues: frozenset[Venue] = frozenset({Venue.KRX}),
         market_data: KisMarketData | None = None,
-        now: Now = system_now,
+        now: Now,
         slippage: Decimal = Decimal("0.05"),
         lookup_tolerance: timedelta = timedelta(seconds=60),
         resend_after: timedelta = timedelta(seconds=30),
@@ -91,16 +102,17 @@ class KisBroker:
             notes=(
                 "KRX regular session 09:00-15:30 KST; US 23:30-06:00 KST (22:30-05:00 in DST)",
                 "overseas market orders are marketable limits (last price +/- slippage)",
-                "fees are not reported per fill (fee = 0); KIS settles them in the account",
+                "fees are not reported per fill; the broker venue books the modelled costs",
             ),
+            reports_fees=False,
         )
 
     @classmethod
-    def from_settings(cls, settings: KisSettings, *, now: Now = system_now) -> KisBroker:
-        """The production wiring: client, durable order store and venues from ``KIS_*``."""
+    def from_settings(cls, settings: KisSettings, *, database: Bind, now: Now) -> KisBroker:
+        """The production wiring: client, the order store in the main ``database`` (opened and
+        checked now: an unreadable intent refuses the start) and venues from ``KIS_*``."""
         client = KisClient(settings, now=now)
-        env = "virtual" if settings.is_virtual else "real"
-        store = OrderStore(settings.state_dir, str(settings.account), env)
+        store = OrderStore(database, store_account(settings), now)
         return cls(
             client,
             settings.account,
@@ -165,7 +177,8 @@ class KisBroker:
         market = MARKETS[order.instrument_id.venue]
         symbol = order.instrument_id.symbol
         if order.order_type is OrderType.LIMIT:
-            assert order.limit_price is not None
+            if order.limit_price is None:
+                raise OrderRejected(f"{order.client_order_id}: a limit order needs a limit price")
             return ko.OrderTicket(
                 market, symbol, order.side, order.quantity.value, order.limit_price.value, ko.LIMIT
             )
@@ -237,6 +250,7 @@ class KisBroker:
             )
 
     def _record(self, order: Order, price: str, dvsn: str, state: str, reason: str) -> OrderRecord:
+        at = self._now()
         return OrderRecord(
             client_order_id=str(order.client_order_id),
             instrument=str(order.instrument_id),
@@ -245,7 +259,8 @@ class KisBroker:
             quantity=str(order.quantity.value),
             sent_price=price,
             ord_dvsn=dvsn,
-            created=self._now().isoformat(),
+            created=at.isoformat(),
+            trade_date=trade_date(at),
             state=state,
             reason=reason,
             limit_price=None if order.limit_price is None else str(order.limit_price.value),
@@ -298,7 +313,7 @@ class KisBroker:
             and r.quantity == Decimal(record.quantity)
             and r.limit_price == Decimal(record.sent_price)
             and r.ts >= earliest
-            and self.store.owner(r.odno) is None
+            and self.store.owner(r.odno, trade_date(r.ts)) is None
         ]
         return min(candidates, key=lambda r: (r.ts, r.odno)) if candidates else None
 

@@ -93,7 +93,6 @@ class KisSettings(BaseSettings):
     rate_limit: float | None = Field(default=None, ge=0)
     order_rate_limit: float | None = Field(default=None, ge=0)
     token_dir: Path = Path("data/kis/tokens")
-    state_dir: Path = Path("data/kis/orders")
     use_hashkey: bool = False
     timeout: float = Field(default=10.0, gt=0)
     connect_timeout: float = Field(default=5.0, gt=0)

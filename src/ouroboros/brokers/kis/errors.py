@@ -106,7 +106,8 @@ def _make(cls: type[KisErrorMixin]) -> ErrorFactory:
             text += f" (tr_id {tr_id})"
         error = cls(text)  # type: ignore[call-arg]
         error._init_kis(msg_cd, msg1.strip(), tr_id, status)
-        assert isinstance(error, OuroborosError)
+        if not isinstance(error, OuroborosError):
+            raise TypeError(f"{cls.__name__} is not an OuroborosError")
         return error
 
     return build

@@ -61,7 +61,9 @@ def apply_notice(store: OrderStore, tracker: FillTracker, message: RealtimeMessa
     if not isinstance(message, ExecutionNotice):
         return True
     n = message
-    owner = store.owner(n.odno) or (store.owner(n.orig_odno) if n.orig_odno else None)
+    owner = store.owner_at(n.odno, n.ts) or (
+        store.owner_at(n.orig_odno, n.ts) if n.orig_odno else None
+    )
     record = store.get(owner) if owner is not None else None
     if owner is None or record is None:
         return False

@@ -7,10 +7,10 @@ point at the order they cancel. Rows that belong to no intent are reported with 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from ouroboros.brokers.kis.orderstore import OrderRecord, OrderStore
+from ouroboros.brokers.kis.orderstore import OrderRecord, OrderStore, OrderStoreCorrupt, trade_date
 from ouroboros.brokers.kis.parsers import VenueOrderState
 from ouroboros.brokers.kis.tracker import FillTracker, foreign_client_id
 from ouroboros.domain.events import OrderCanceled, OrderRejected
@@ -19,18 +19,25 @@ from ouroboros.domain.money import Price, Quantity
 from ouroboros.domain.orders import OrderStatus, OrderType
 from ouroboros.execution.ports import OrderReport
 
+Key = tuple[date, str]  # (trade date, ODNO): KIS order numbers restart every day
 
-def _link(store: OrderStore, rows: dict[str, VenueOrderState]) -> None:
+
+def _key(row: VenueOrderState) -> Key:
+    return trade_date(row.ts), row.odno
+
+
+def _link(store: OrderStore, rows: dict[Key, VenueOrderState]) -> None:
     """Attach modify/cancel rows to their chains (also ones made outside Ouroboros)."""
     changed = True
     while changed:
         changed = False
         for row in rows.values():
-            owner = store.owner(row.orgn_odno) if row.orgn_odno else None
-            if owner is None or store.owner(row.odno) is not None:
+            owner = store.owner_at(row.orgn_odno, row.ts) if row.orgn_odno else None
+            if owner is None or store.owner_at(row.odno, row.ts) is not None:
                 continue
             record = store.get(owner)
-            assert record is not None
+            if record is None:
+                raise OrderStoreCorrupt(f"order number {row.orgn_odno} names a missing intent")
             if row.kind == "cancel":
                 record.cancel_odnos.append(row.odno)
             else:
@@ -88,32 +95,41 @@ def _report(
 def build_reports(
     store: OrderStore, tracker: FillTracker, rows: list[VenueOrderState], now: datetime
 ) -> list[OrderReport]:
-    by_odno = {r.odno: r for r in rows}
-    _link(store, by_odno)
+    by_key = {_key(r): r for r in rows}
+    _link(store, by_key)
     reports: list[OrderReport] = []
-    claimed: set[str] = set()
+    claimed: set[Key] = set()
     for record in store.records():
         if record.state != "acked":
             continue
-        legs = [by_odno[o] for o in record.odnos if o in by_odno]
-        claimed.update(record.odnos, record.cancel_odnos)
+        day = record.day
+        legs = [by_key[(day, o)] for o in record.odnos if (day, o) in by_key]
+        claimed.update((day, o) for o in (*record.odnos, *record.cancel_odnos))
         if not legs:
             continue
         cid = ClientOrderId(record.client_order_id)
-        canceled = any(o in by_odno for o in record.cancel_odnos)
+        canceled = any((day, o) in by_key for o in record.cancel_odnos)
         for leg in legs:
             tracker.observe_cumulative(
-                leg.odno, cid, leg.instrument_id, leg.side, leg.filled, leg.filled_amount, now
+                day, leg.odno, cid, leg.instrument_id, leg.side, leg.filled, leg.filled_amount, now
             )
         report = _report(cid, record, legs, canceled)
         reports.append(report)
         _terminal_event(store, tracker, record, report, now)
     for row in rows:
-        if row.odno in claimed or row.kind != "new" or store.owner(row.odno) is not None:
+        key = _key(row)
+        if key in claimed or row.kind != "new" or store.owner(row.odno, key[0]) is not None:
             continue
-        foreign = foreign_client_id(row.odno)
+        foreign = foreign_client_id(row.odno, key[0])
         tracker.observe_cumulative(
-            row.odno, foreign, row.instrument_id, row.side, row.filled, row.filled_amount, now
+            key[0],
+            row.odno,
+            foreign,
+            row.instrument_id,
+            row.side,
+            row.filled,
+            row.filled_amount,
+            now,
         )
         reports.append(_report(None, None, [row], False))
     return sorted(reports, key=lambda r: (r.ts, str(r.venue_order_id)))

@@ -14,6 +14,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from ouroboros.engine.clock import LiveClock
 from ouroboros.interfaces.cli.output import console, emit_json
 from ouroboros.markets import MarketStatus, Phase, Session, all_markets, market_status
 
@@ -113,7 +114,7 @@ def markets(
 ) -> None:
     """List every market with open/closed status and the next open and close."""
     # The CLI is the edge: reading the wall clock here is the one sanctioned use outside a Clock.
-    instant = parse_instant(at) if at is not None else dt.datetime.now(dt.UTC)  # noqa: TID251
+    instant = parse_instant(at) if at is not None else LiveClock().now()
     statuses = [market_status(m, instant) for m in all_markets()]
     if json_output:
         emit_json({"at": utc_z(instant), "markets": [status_json(s) for s in statuses]})

@@ -30,7 +30,7 @@ from ouroboros.engine.loop import StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
 from ouroboros.engine.safety import REPLAY_THROUGH_BROKER, refuse_real_account
 from ouroboros.engine.sizing import Sizing
-from ouroboros.errors import ConfigError, OuroborosError
+from ouroboros.errors import ConfigError, InvariantError, OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.interfaces.cli.output import console, emit_json, err_console
@@ -103,7 +103,7 @@ def run_broker(
         clock = LiveClock().now
         if skipped and not json_output:
             err_console.print(f"note: --broker kis trades KR only; skipping {', '.join(skipped)}")
-        connection = connect_kis(settings)
+        connection = connect_kis(settings, now=clock, database=store)
         try:
             universe = kis_universe(connection, symbols)
             last = date.fromisoformat(end) if end else None
@@ -161,9 +161,8 @@ def _summary(
     outcome: BrokerSessionOutcome, policy: str, url: str, report_dir: Path
 ) -> dict[str, Any]:
     run = outcome.outcome
-    assert run is not None
-    assert outcome.end is not None
-    assert outcome.audit is not None
+    if run is None or outcome.end is None or outcome.audit is None:
+        raise InvariantError(f"broker session {outcome.run_id} returned without its results")
     result = run.result
     report = None
     if result.equity_times:

@@ -86,6 +86,8 @@ class SandboxConfig:
     start: datetime | None = None  # the sandbox clock's first instant (None: the real time)
     app_key: str | None = None  # the default app's key (None: a 36-character one from the seed)
     app_secret: str | None = None  # its secret (None: a 180-character one from the seed)
+    charge_fees: bool = False
+    """Charge each execution its market's fee schedule (``execution/fees.py``), as KIS does."""
 
     def effective_apps(self) -> tuple[SandboxApp, ...]:
         if self.apps:

@@ -10,7 +10,9 @@ Rules (kept simple and stated, so tests can reason about them):
 * A buy reserves cash (limit × quantity; market orders at the +30 % upper limit); a sell
   reserves shares. Refusals use KIS codes where the reference (or community code) gives one
   (APBK0952 cash, APBK0400 quantity, APBK0656 product) and ``SBX…`` codes where it does not.
-* No fees or taxes, so cash + holdings at cost change only by realized P&L (see docs/kis.md).
+* No fees or taxes by default, so cash + holdings at cost change only by realized P&L (see
+  docs/kis.md); with ``fees`` (``SandboxConfig.charge_fees``) each execution also pays its
+  market's schedule from ``execution/fees.py``, as a real account does.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from enum import Enum
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import InstrumentId
 from ouroboros.domain.instrument import VENUE_CURRENCY, Instrument
+from ouroboros.domain.money import Price, Quantity
 from ouroboros.domain.orders import OrderSide
 from ouroboros.domain.ticks import PriceRounding
+from ouroboros.execution.fees import FeeSchedule
 from ouroboros.sandbox.kis.prices import PriceSource
 
 UPPER_LIMIT = Decimal("1.3")
@@ -147,9 +151,15 @@ PriceListener = Callable[[InstrumentId, MarketState], None]
 class Exchange:
     """The venue's books. Not thread-safe: the sandbox runs it on its server loop only."""
 
-    def __init__(self, prices: PriceSource, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        prices: PriceSource,
+        now: Callable[[], datetime],
+        fees: Callable[[Instrument], FeeSchedule] | None = None,
+    ) -> None:
         self._prices = prices
         self._now = now
+        self._fees = fees
         self.accounts: dict[str, SbAccount] = {}
         self.orders: dict[str, SbOrder] = {}
         self.markets: dict[InstrumentId, MarketState] = {}
@@ -293,6 +303,10 @@ class Exchange:
         account = self.accounts[order.account]
         holding = account.holdings.setdefault(order.instrument, Holding())
         cur = order.currency
+        if self._fees is not None:
+            inst = Instrument.for_venue(order.instrument)
+            cost = self._fees(inst).fee(order.side, Price(price), Quantity(quantity), cur)
+            account.cash[cur] = account.cash.get(cur, Decimal(0)) - cost.amount
         if order.side is OrderSide.BUY:
             account.cash[cur] = account.cash.get(cur, Decimal(0)) - quantity * price
             holding.quantity += quantity

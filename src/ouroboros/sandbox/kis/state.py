@@ -8,10 +8,12 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ouroboros.domain.ids import InstrumentId
+from ouroboros.clock import LiveClock
+from ouroboros.execution.fees import market_fees
 from ouroboros.sandbox.kis.config import SandboxApp, SandboxConfig
 from ouroboros.sandbox.kis.engine import Exchange, Holding
 from ouroboros.sandbox.kis.prices import RandomWalkPrices
@@ -22,11 +24,12 @@ class SandboxClock:
 
     def __init__(self, start: datetime | None = None) -> None:
         self.offset = timedelta(0)
+        self._wall = LiveClock()
         if start is not None:  # a fixed starting instant (deterministic market tests)
             self.offset = start - self.now()
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset  # noqa: TID251 - the sandbox's own clock
+        return self._wall.now() + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
@@ -179,7 +182,8 @@ class SandboxState:
         self.config = config
         self.clock = SandboxClock(config.start)
         self.prices = RandomWalkPrices(seed=config.seed, universe=config.universe)
-        self.exchange = Exchange(self.prices, self.clock.now)
+        fees = market_fees if config.charge_fees else None
+        self.exchange = Exchange(self.prices, self.clock.now, fees)
         self.tokens = TokenRegistry(config, self.clock)
         self.rate = RateWindow(config.effective_rate())
         self.faults = Faults(config)

@@ -1,5 +1,6 @@
-"""``audit verify``: recompute the books from fills and capital events and compare them with
-what the store says, plus referential checks a damaged database could fail."""
+"""``audit verify``: check stored rows against what other stored rows imply (positions against
+their fills, snapshots against capital events and fills), plus referential checks a damaged
+database could fail."""
 
 from __future__ import annotations
 

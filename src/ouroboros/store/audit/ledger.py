@@ -1,14 +1,26 @@
-"""Ledger checks: replay fills and capital events through the domain ``Portfolio`` (the one
-accounting the engine uses) and compare with the stored positions and latest snapshot.
+"""Ledger checks: stored rows against stored rows, by arithmetic that re-uses no bookkeeping.
 
-Cash is compared as of the latest snapshot's time (events at that instant included), positions
-as of now. Equity is not recomputed: it needs market prices the store does not keep.
+An earlier version replayed the fills through the domain ``Portfolio`` and then asked that same
+portfolio whether it balanced - a check that could not fail. These checks compare what the
+database holds with what other rows of the database imply, so a row changed (or lost) after
+the fact shows up:
+
+* ``position_mismatch`` - a stored position's quantity against the sum of its fills' signed
+  quantities.
+* ``ledger_imbalance`` - a stored position's ``cost_basis - realized_pnl`` against the net cash
+  its fills paid (buys' notional minus sells' notional). Average-cost bookkeeping moves the two
+  sides by exactly the same amount on every fill (each booked at the currency's minor unit), so
+  any difference is a tampered or missing row.
+* ``cash_mismatch`` - the latest snapshot's cash per currency against capital events (deposits,
+  withdrawals, fee adjustments) plus every fill's cash effect (notional and fee) up to the
+  snapshot's time (events at that instant included).
+
+Equity is not recomputed: it needs market prices the store does not keep.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,14 +29,13 @@ from sqlalchemy.engine import RowMapping
 
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import InstrumentId
-from ouroboros.domain.instrument import Instrument
-from ouroboros.domain.money import Money
-from ouroboros.domain.portfolio import Portfolio
+from ouroboros.domain.instrument import VENUE_CURRENCY
 from ouroboros.store.audit.load import AuditData
 from ouroboros.store.audit.report import AuditReport
-from ouroboros.store.convert import fill_from
+from ouroboros.store.records import CapitalEventKind
 
 LedgerKey = tuple[str, str]  # (run_id, account)
+ZERO = Decimal(0)
 
 
 @dataclass(slots=True)
@@ -33,6 +44,14 @@ class _Ledger:
     fills: list[RowMapping] = field(default_factory=list)
     positions: list[RowMapping] = field(default_factory=list)
     snapshot: RowMapping | None = None
+
+
+@dataclass(slots=True)
+class _FillSums:
+    """Per instrument: signed quantity and net cash paid (buys minus sells, at notional)."""
+
+    quantity: Decimal = ZERO
+    paid: Decimal = ZERO
 
 
 def check_ledgers(data: AuditData, orders: dict[str, RowMapping], report: AuditReport) -> None:
@@ -58,110 +77,113 @@ def _group(data: AuditData, orders: dict[str, RowMapping]) -> dict[LedgerKey, _L
 
 
 def _check_ledger(run_id: str, account: str, ledger: _Ledger, report: AuditReport) -> None:
-    base = Currency.parse(ledger.snapshot["base_currency"]) if ledger.snapshot else Currency.USD
-    portfolio = Portfolio(base_currency=base, allow_negative_cash=True)
-    snapshot_at: datetime | None = ledger.snapshot["ts"] if ledger.snapshot else None
-    cash_at_snapshot: dict[Currency, Decimal] | None = None
-    instruments: dict[str, Instrument] = {}
-    for ts, kind, row in _timeline(ledger.capital, ledger.fills):
-        if snapshot_at is not None and cash_at_snapshot is None and ts > snapshot_at:
-            cash_at_snapshot = dict(portfolio.cash)
-        _book(portfolio, kind, row, instruments, run_id, report)
-    if snapshot_at is not None and cash_at_snapshot is None:
-        cash_at_snapshot = dict(portfolio.cash)
-
     where = f"run {run_id} account {account}"
-    for currency in sorted(set(portfolio.cash) | set(portfolio.fees_paid), key=lambda c: c.value):
-        imbalance = portfolio.ledger_imbalance(currency)
-        if imbalance != 0:
-            report.add(
-                "ledger_imbalance",
-                f"{where}: books off by {imbalance} {currency.value}",
-                run_id,
-                account=account,
-                currency=currency.value,
-            )
-    _compare_positions(portfolio, ledger.positions, run_id, account, report)
-    if ledger.snapshot is not None and cash_at_snapshot is not None:
-        _compare_cash(cash_at_snapshot, ledger.snapshot, run_id, account, report)
+    sums: defaultdict[str, _FillSums] = defaultdict(_FillSums)
+    for row in ledger.fills:
+        currency = _fill_currency(row, run_id, report)
+        if currency is None:
+            continue
+        sign = 1 if row["side"] == "BUY" else -1
+        sums[row["instrument_id"]].quantity += sign * row["quantity"]
+        sums[row["instrument_id"]].paid += sign * currency.round(row["price"] * row["quantity"])
+    _compare_positions(where, sums, ledger.positions, run_id, account, report)
+    if ledger.snapshot is not None:
+        _compare_cash(where, ledger, run_id, account, report)
 
 
-def _timeline(
-    capital: Iterable[RowMapping], fills: Iterable[RowMapping]
-) -> list[tuple[datetime, int, RowMapping]]:
-    """Events in time order; at the same instant, capital moves first (deposit, then trade)."""
-    merged = [(r["ts"], 0, r) for r in capital] + [(r["ts"], 1, r) for r in fills]
-    merged.sort(key=lambda item: (item[0], item[1], item[2]["id"]))
-    return merged
-
-
-def _book(
-    portfolio: Portfolio,
-    kind: int,
-    row: RowMapping,
-    instruments: dict[str, Instrument],
-    run_id: str,
-    report: AuditReport,
-) -> None:
+def _fill_currency(row: RowMapping, run_id: str, report: AuditReport) -> Currency | None:
+    """The fill's currency when it is its instrument's (else reported as unbookable)."""
     try:
-        if kind == 0:
-            money = Money(row["amount"], Currency.parse(row["currency"]))
-            if row["kind"] == "DEPOSIT":
-                portfolio.deposit(money)
-            else:
-                portfolio.withdraw(money)
-            return
-        iid = row["instrument_id"]
-        instrument = instruments.get(iid) or Instrument.for_venue(InstrumentId.parse(iid))
-        instruments[iid] = instrument
-        portfolio.apply_fill(fill_from(row), instrument)
-    except ValueError as exc:
-        what = f"capital event {row['event_id']}" if kind == 0 else f"fill {row['fill_id']}"
-        report.add("unbookable", f"{what} cannot be booked: {exc}", run_id, row_id=row["id"])
+        venue_currency = VENUE_CURRENCY[InstrumentId.parse(row["instrument_id"]).venue]
+        stored = Currency.parse(row["currency"])
+    except (ValueError, KeyError) as exc:
+        report.add("unbookable", f"fill {row['fill_id']} cannot be booked: {exc}", run_id)
+        return None
+    if stored is not venue_currency:
+        report.add(
+            "unbookable",
+            f"fill {row['fill_id']} is in {stored.value}, its instrument "
+            f"{row['instrument_id']} trades in {venue_currency.value}",
+            run_id,
+            row_id=row["id"],
+        )
+        return None
+    return stored
 
 
 def _compare_positions(
-    portfolio: Portfolio,
+    where: str,
+    sums: dict[str, _FillSums],
     stored_rows: list[RowMapping],
     run_id: str,
     account: str,
     report: AuditReport,
 ) -> None:
     stored = {row["instrument_id"]: row for row in stored_rows}
-    computed = {str(iid): pos for iid, pos in portfolio.positions.items()}
-    zero = Decimal(0)
-    for iid in sorted(set(stored) | set(computed)):
-        pos, row = computed.get(iid), stored.get(iid)
-        want = (pos.quantity, pos.cost_basis, pos.realized_pnl) if pos else (zero, zero, zero)
-        have = (row["quantity"], row["cost_basis"], row["realized_pnl"]) if row else (zero,) * 3
-        if want != have:
+    for iid in sorted(set(stored) | set(sums)):
+        from_fills = sums.get(iid, _FillSums())
+        row = stored.get(iid)
+        quantity = row["quantity"] if row else ZERO
+        if quantity != from_fills.quantity:
             report.add(
                 "position_mismatch",
-                f"run {run_id} account {account} {iid}: stored quantity/cost/realized "
-                f"{have[0]}/{have[1]}/{have[2]}, fills give {want[0]}/{want[1]}/{want[2]}",
+                f"{where} {iid}: stored quantity {quantity}, its fills add up to "
+                f"{from_fills.quantity}",
                 run_id,
                 account=account,
                 instrument_id=iid,
-                stored_quantity=have[0],
-                computed_quantity=want[0],
+                stored_quantity=quantity,
+                computed_quantity=from_fills.quantity,
+            )
+        held = (row["cost_basis"] - row["realized_pnl"]) if row else ZERO
+        if held != from_fills.paid:
+            report.add(
+                "ledger_imbalance",
+                f"{where} {iid}: stored cost basis minus realized P&L is {held}, its fills "
+                f"paid {from_fills.paid} net",
+                run_id,
+                account=account,
+                instrument_id=iid,
+                stored=held,
+                from_fills=from_fills.paid,
             )
 
 
 def _compare_cash(
-    computed: dict[Currency, Decimal],
-    snapshot: RowMapping,
-    run_id: str,
-    account: str,
-    report: AuditReport,
+    where: str, ledger: _Ledger, run_id: str, account: str, report: AuditReport
 ) -> None:
+    snapshot = ledger.snapshot
+    if snapshot is None:  # pragma: no cover - the caller checks
+        return
+    at: datetime = snapshot["ts"]
+    cash: defaultdict[Currency, Decimal] = defaultdict(Decimal)
+    for row in ledger.capital:
+        if row["ts"] > at:
+            continue
+        try:
+            sign = CapitalEventKind(row["kind"]).cash_sign
+            cash[Currency.parse(row["currency"])] += sign * row["amount"]
+        except ValueError as exc:
+            report.add(
+                "unbookable", f"capital event {row['event_id']} cannot be booked: {exc}", run_id
+            )
+    for row in ledger.fills:
+        if row["ts"] > at:
+            continue
+        try:
+            currency = Currency.parse(row["currency"])
+        except ValueError:
+            continue  # reported by the position pass
+        sign = 1 if row["side"] == "BUY" else -1
+        cash[currency] -= sign * currency.round(row["price"] * row["quantity"]) + row["fee"]
     stored = {Currency.parse(code): Decimal(text) for code, text in snapshot["cash"].items()}
-    for currency in sorted(set(stored) | set(computed), key=lambda c: c.value):
-        have, want = stored.get(currency, Decimal(0)), computed.get(currency, Decimal(0))
+    for currency in sorted(set(stored) | set(cash), key=lambda c: c.value):
+        have, want = stored.get(currency, ZERO), cash.get(currency, ZERO)
         if have != want:
             report.add(
                 "cash_mismatch",
-                f"run {run_id} account {account}: snapshot at {snapshot['ts'].isoformat()} has "
-                f"{have} {currency.value}, fills and capital events give {want}",
+                f"{where}: snapshot at {at.isoformat()} has {have} {currency.value}, capital "
+                f"events and fills give {want}",
                 run_id,
                 account=account,
                 currency=currency.value,

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ouroboros.store.models.base import ID, Base
 from ouroboros.store.models.trading import ACCOUNT
 
+CAPITAL_KINDS = "kind IN ('DEPOSIT', 'WITHDRAWAL', 'FEE_CHARGE', 'FEE_REFUND')"
+
 
 class SnapshotRow(Base):
     """Cash per currency (``{"USD": "1000.00"}``, decimals as strings) and equity at a time."""
@@ -30,7 +32,8 @@ class SnapshotRow(Base):
 
 
 class CapitalEventRow(Base):
-    """A deposit or withdrawal. ``event_id`` makes recording it idempotent."""
+    """A deposit or withdrawal, or a fee adjustment adopted at reconciliation (the broker's
+    real costs against the modelled ones). ``event_id`` makes recording it idempotent."""
 
     __tablename__ = "capital_events"
 
@@ -46,6 +49,6 @@ class CapitalEventRow(Base):
 
     __table_args__ = (
         sa.Index(None, "run_id", "account", "ts"),
-        sa.CheckConstraint("kind IN ('DEPOSIT', 'WITHDRAWAL')", name="kind"),
+        sa.CheckConstraint(CAPITAL_KINDS, name="kind"),
         sa.CheckConstraint("CAST(amount AS REAL) > 0", name="amount_positive"),
     )

@@ -1,6 +1,12 @@
 """Repositories: one small class per table family, each method one explicit transaction (or a
 part of the caller's, when built on a ``Connection``)."""
 
+from ouroboros.store.repositories.broker_intents import (
+    BrokerIntentRepository,
+    IntentRow,
+    LedgerEntry,
+    LedgerFill,
+)
 from ouroboros.store.repositories.capital import CapitalEvents
 from ouroboros.store.repositories.decisions import DecisionLog
 from ouroboros.store.repositories.events import EventStore
@@ -15,11 +21,15 @@ from ouroboros.store.repositories.system_state import SystemStateRepository
 from ouroboros.store.repositories.trades import TradeRepository
 
 __all__ = [
+    "BrokerIntentRepository",
     "CapitalEvents",
     "CorruptSafetyState",
     "DecisionLog",
     "EventStore",
     "FillRepository",
+    "IntentRow",
+    "LedgerEntry",
+    "LedgerFill",
     "OrderRepository",
     "PlaybookRepository",
     "PositionRepository",
