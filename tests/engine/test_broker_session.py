@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from ouroboros.brokers.kis.client import RetryPolicy
-from ouroboros.interfaces.kis_testing import broker_for, settings_for
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import ClientOrderId
 from ouroboros.domain.money import Money, Quantity
@@ -46,6 +45,7 @@ from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.execution.fees import FeeSchedule
 from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError
+from ouroboros.interfaces.kis_testing import broker_for, settings_for
 from ouroboros.risk import RiskSettings
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 from ouroboros.store import (

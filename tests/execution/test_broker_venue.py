@@ -19,7 +19,6 @@ import pytest
 
 from ouroboros.brokers.kis import KisBroker, KisRealtime
 from ouroboros.brokers.kis.client import RetryPolicy
-from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.domain.events import (
     BrokerEvent,
     OrderAccepted,
@@ -37,6 +36,7 @@ from ouroboros.domain.orders import (
     TimeInForce,
 )
 from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
+from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 
 SYMBOL = "005930.KRX"

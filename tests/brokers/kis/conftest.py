@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from ouroboros.brokers.kis.client import KisClient, RetryPolicy
-from ouroboros.interfaces.kis_testing import settings_for
 from ouroboros.domain.ids import ClientOrderId, InstrumentId
 from ouroboros.domain.money import Price, Quantity
 from ouroboros.domain.orders import Order, OrderSide, OrderType
+from ouroboros.interfaces.kis_testing import settings_for
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 
 CREATED = datetime(2026, 1, 5, tzinfo=UTC)

@@ -11,13 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from ouroboros.brokers.kis.client import RetryPolicy
-from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import Venue
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.orders import OrderSide
 from ouroboros.errors import RetryError
 from ouroboros.execution.ports import SubmitAck
+from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 from tests.brokers.kis.conftest import fake_sleep_for, limit_order, market_order
 

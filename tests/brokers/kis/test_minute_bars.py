@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ouroboros.brokers.kis.client import KisClient
 from ouroboros.brokers.kis.feed import KisMarketData
-from ouroboros.interfaces.kis_testing import settings_for
 from ouroboros.domain.ids import InstrumentId
+from ouroboros.interfaces.kis_testing import settings_for
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 from tests.sandbox.kis.official import KRX_OPEN, US_OPEN
 

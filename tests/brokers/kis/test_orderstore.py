@@ -22,8 +22,8 @@ from ouroboros.brokers.kis.tracker import FillTracker
 from ouroboros.domain.ids import ClientOrderId, InstrumentId
 from ouroboros.domain.orders import OrderEventKind, OrderSide
 from ouroboros.errors import RetryError, StopError
+from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.sandbox.kis import KisSandbox
-from ouroboros.sandbox.kis.testing import broker_for
 from ouroboros.store import (
     FillRepository,
     OrderRepository,

@@ -10,10 +10,10 @@ import pytest
 from ouroboros.brokers.kis.crypto import decrypt, encrypt
 from ouroboros.brokers.kis.errors import KisSubscriptionError
 from ouroboros.brokers.kis.realtime import ExecutionNotice, KisRealtime, TradeTick, parse_frame
-from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.domain.events import OrderFilled
 from ouroboros.domain.ids import Venue
 from ouroboros.domain.orders import OrderSide
+from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 from tests.brokers.kis.conftest import limit_order, make_client
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ouroboros.brokers.kis.errors import KisAuthError
-from ouroboros.interfaces.kis_testing import broker_for, settings_for
 from ouroboros.domain.ids import Venue
 from ouroboros.domain.orders import OrderSide
+from ouroboros.interfaces.kis_testing import broker_for, settings_for
 from ouroboros.sandbox.kis import KisSandbox, SandboxApp, SandboxConfig
 from tests.brokers.kis.conftest import limit_order
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Protocol
 
 from ouroboros.brokers.kis.client import RetryPolicy
-from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
 from ouroboros.execution.ports import BrokerPort
+from ouroboros.interfaces.kis_testing import broker_for
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 
 # Generic fault names the suite uses; a harness maps them onto its venue's faults.

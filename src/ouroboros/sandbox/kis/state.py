@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ouroboros.domain.ids import InstrumentId
 from ouroboros.clock import LiveClock
+from ouroboros.domain.ids import InstrumentId
 from ouroboros.execution.fees import market_fees
 from ouroboros.sandbox.kis.config import SandboxApp, SandboxConfig
 from ouroboros.sandbox.kis.engine import Exchange, Holding
