@@ -26,6 +26,7 @@ from ouroboros.brokers.kis.tracker import FillTracker
 from ouroboros.domain.events import OrderFilled
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.orders import OrderSide
+from ouroboros.interfaces.kis_testing import sandbox_database
 
 NOW = datetime(2026, 7, 9, 14, 0, tzinfo=UTC)
 
@@ -185,7 +186,7 @@ def test_a_fill_price_off_by_orders_of_magnitude_is_refused_and_logged(
 
 
 def test_refused_notice_price_is_never_booked(tmp_path: Path) -> None:
-    store = OrderStore(tmp_path, "50000001-01", "virtual")
+    store = OrderStore(sandbox_database(tmp_path), "kis-virtual:50000001-01", lambda: NOW)
     store.put(_record("148.50"))
     tracker = FillTracker(store, lambda: NOW)
     wrong = _notice("H0GSCNI9", {**US_FILL, "CNTG_UNPR": "1480100000"})  # 148,010.0000
