@@ -218,6 +218,7 @@ class GoogleProvider:
             api_key=api_key or "not-set",
             http_options=genai_types.HttpOptions(
                 base_url=base_url,
+                api_version="v1beta",  # the Gemini API's version with response_json_schema
                 timeout=int(timeout * 1000),
                 retry_options=None,  # google-genai: None means a single attempt
             ),
