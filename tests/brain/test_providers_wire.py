@@ -47,7 +47,8 @@ def test_valid_answer_becomes_the_playbook(fake: FakeProviders, provider: str) -
         assert body["generationConfig"]["responseMimeType"] == "application/json"
     [call] = built.calls.calls
     assert (call.outcome, call.input_tokens, call.output_tokens) == ("accepted", 1200, 300)
-    assert call.cost_usd > 0 and call.playbook is not None
+    assert call.cost_usd > 0
+    assert call.playbook is not None
 
 
 @pytest.mark.parametrize("provider", PROVIDER_NAMES)
@@ -104,7 +105,8 @@ def test_prose_twice_falls_back_to_defensive(fake: FakeProviders, provider: str)
     fake.answer(Reply("I think the market looks great today, buy everything!"))
     built = build(provider, fake.url)
     playbook = plan(built, held=("CCC",))
-    assert playbook.defensive and playbook.planner == "defensive"
+    assert playbook.defensive
+    assert playbook.planner == "defensive"
     assert [s.symbol for s in playbook.stocks] == ["CCC"]
     assert all(sc.action.value == "SELL" for s in playbook.stocks for sc in s.scenarios)
     assert fake.calls == 2
@@ -117,7 +119,8 @@ def test_429_then_ok_is_retried(fake: FakeProviders, provider: str) -> None:
     fake.answer(Reply(status=429, retry_after="0"), Reply(answer()))
     built = build(provider, fake.url)
     playbook = plan(built)
-    assert playbook.planner.startswith("llm:") and fake.calls == 2
+    assert playbook.planner.startswith("llm:")
+    assert fake.calls == 2
     assert built.calls.calls[0].retries == 1
 
 
@@ -142,7 +145,8 @@ def test_500s_after_a_good_day_reuse_yesterdays_playbook(
     good = plan(built, day=date(2026, 3, 4), t=29)
     fake.answer(Reply(status=500))
     today = plan(built, day=date(2026, 3, 5), t=30)
-    assert today.stocks == good.stocks and today.planner.endswith("(yesterday)")
+    assert today.stocks == good.stocks
+    assert today.planner.endswith("(yesterday)")
     assert today.session_date == date(2026, 3, 5)
     stale = plan(built, day=date(2026, 3, 6), t=31)  # yesterday was itself a fallback
     assert stale.defensive

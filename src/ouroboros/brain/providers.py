@@ -7,9 +7,9 @@ text and token usage out. Google goes through ``google-genai`` (``generateConten
 LM Studio, the bundled xllamacpp model) through ``openai`` (``/v1/chat/completions`` with
 ``response_format: json_schema``; never ``json_object``, which llama.cpp does not enforce).
 
-The SDKs' own retries are off (``max_retries=0``; google-genai ``retry_options=None``): retries happen here,
-on 429 and 5xx only, bounded, with backoff inside the planner's deadline, so each one is counted
-and recorded. A timeout is never retried.
+The SDKs' own retries are off (``max_retries=0``; google-genai ``retry_options=None``):
+retries happen here, on 429 and 5xx only, bounded, with backoff inside the planner's
+deadline, so each one is counted and recorded. A timeout is never retried.
 """
 
 from __future__ import annotations
