@@ -101,4 +101,5 @@ def test_an_ample_budget_keeps_every_feature_and_the_cap_on_candidates() -> None
     prompt = build_prompt(_input(StepView(29, features, close, np.zeros(30)), symbols), 100_000, 20)
     header = next(line for line in prompt.user.splitlines() if line.startswith("symbol,"))
     assert len(header.split(",")) - 1 == len(FEATURES)
-    assert len(prompt.symbols) == 20 and prompt.omitted == 10
+    assert len(prompt.symbols) == 20
+    assert prompt.omitted == 10

@@ -54,7 +54,7 @@ def test_a_missing_key_is_a_one_line_error_naming_it() -> None:
 
 
 def test_invalid_values_name_the_key() -> None:
-    with pytest.raises(ConfigError, match="PLANNER_TIMEOUT_SECONDS.*was '-1'"):
+    with pytest.raises(ConfigError, match=r"PLANNER_TIMEOUT_SECONDS.*was .-1."):
         LLMSettings.from_env({"PLANNER_TIMEOUT_SECONDS": "-1"})
     with pytest.raises(ConfigError, match="LLM_PROVIDER"):
         LLMSettings.from_env({"LLM_PROVIDER": "mistral"})
