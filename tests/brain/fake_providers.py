@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -122,6 +122,8 @@ def _error(path: str, status: int) -> dict[str, Any]:
 class FakeProviders:
     def __init__(self) -> None:
         self.script: list[Reply] = [Reply()]
+        self.responder: Callable[[dict[str, Any]], Reply] | None = None
+        """Answers from the request itself (overrides the script)."""
         self.seen: list[Seen] = []
         self.release = threading.Event()
         self._lock = threading.Lock()
@@ -136,7 +138,10 @@ class FakeProviders:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with outer._lock:
                     outer.seen.append(Seen(self.path, body, dict(self.headers)))
-                    reply = outer.script.pop(0) if len(outer.script) > 1 else outer.script[0]
+                    if outer.responder is not None:
+                        reply = outer.responder(body)
+                    else:
+                        reply = outer.script.pop(0) if len(outer.script) > 1 else outer.script[0]
                 if reply.hang:
                     outer.release.wait(30)
                     return
