@@ -119,6 +119,9 @@ def build(
     return Built(planner, calls)
 
 
-def plan(built: Built, held: tuple[str, ...] = (), day: date = DAY, t: int = 30) -> Any:
+def plan(
+    built: Built | LLMPlanner, held: tuple[str, ...] = (), day: date = DAY, t: int = 30
+) -> Any:
+    planner = built.planner if isinstance(built, Built) else built
     now = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return built.planner.plan("KR", day, now, SYMBOLS, view(t, held), held)
+    return planner.plan("KR", day, now, SYMBOLS, view(t, held), held)
