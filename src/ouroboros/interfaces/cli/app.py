@@ -6,7 +6,16 @@ import typer
 
 import ouroboros.interfaces.cli.kis_cmd as kis_cmd
 from ouroboros import __version__
-from ouroboros.interfaces.cli import audit_cmd, backtest_cmd, data_cmd, db_cmd, markets_cmd, run_cmd
+from ouroboros.interfaces.cli import (
+    audit_cmd,
+    backtest_cmd,
+    data_cmd,
+    db_cmd,
+    llm_cmd,
+    markets_cmd,
+    plan_cmd,
+    run_cmd,
+)
 
 app = typer.Typer(
     name="ouroboros",
@@ -22,6 +31,8 @@ app.add_typer(audit_cmd.app, name="audit")
 app.command("run", help=run_cmd.run.__doc__)(run_cmd.run)
 app.command("kis-sandbox", help=kis_cmd.kis_sandbox.__doc__)(kis_cmd.kis_sandbox)
 app.command("backtest", help=backtest_cmd.backtest.__doc__)(backtest_cmd.backtest)
+app.command("plan", help=plan_cmd.plan.__doc__)(plan_cmd.plan)
+app.add_typer(llm_cmd.app, name="llm")
 
 
 @app.command("version")
