@@ -29,6 +29,11 @@ from ouroboros.strategy.playbook.quant_planner import QuantPlanner
 PLANNERS = ("quant", "llm")
 DEFAULT_CASSETTE = Path(".ouroboros/llm-cassette")
 LOCAL_MAX_OUTPUT_TOKENS = 400
+LOCAL_MAX_PROMPT_TOKENS = 1400
+LOCAL_MAX_CANDIDATES = 4
+LOCAL_MIN_TIMEOUT = 180.0
+"""The bundled 135M model reads ~60-100 prompt tokens/s on one thread (less on a busy machine):
+a short prompt and at least 180 s keep a playbook within the planner's timeout."""
 LLM_POLICY_NAME = "llm-playbook"
 """The policy name of an LLM-planned playbook: its intents get the PLAYBOOK source, so
 ``CONFIDENCE_THRESHOLD`` applies (the quant playbook is a technical rule: the TA threshold)."""
@@ -81,6 +86,9 @@ def make_planner(
         settings = settings.model_copy(
             update={
                 "max_output_tokens": min(settings.max_output_tokens, LOCAL_MAX_OUTPUT_TOKENS),
+                "max_prompt_tokens": min(settings.max_prompt_tokens, LOCAL_MAX_PROMPT_TOKENS),
+                "max_candidates": min(settings.max_candidates, LOCAL_MAX_CANDIDATES),
+                "timeout_seconds": max(settings.timeout_seconds, LOCAL_MIN_TIMEOUT),
                 "provider": name,
             }
         )
