@@ -123,3 +123,43 @@ def test_cassette_export_and_import(tmp_path: Path) -> None:
     )
     assert _invoke(["llm", "import", str(out), "--cassette", str(tmp_path / "b")]).exit_code == 0
     assert Cassette(tmp_path / "b").get("k1") == {"response": {"text": "{}"}}
+
+
+def test_backtest_with_the_llm_planner_records_then_replays_identically(
+    fake: FakeProviders, tmp_path: Path
+) -> None:
+    fake.responder = responder()
+    cassette = str(tmp_path / "cassette")
+    common = [
+        "backtest", "--data", "synthetic:markets=US_NYSE,symbols=6,days=80,seed=3,start=2020-01-02",
+        "--strategy", "playbook", "--planner", "llm", "--model", "gpt-4o-mini",
+        "--llm-cassette", cassette, "--json",
+    ]  # fmt: skip
+    env = {"LLM_BASE_URL": fake.url + "/v1", "LLM_OPENAI_API_KEY": "test"}
+    first = _invoke([*common, "--llm-cache", "record"], env)
+    assert first.exit_code == 0, first.output
+    sent = fake.calls
+    offline = {"LLM_BASE_URL": "", "LLM_OPENAI_API_KEY": ""}
+    second = _invoke([*common, "--llm-cache", "replay"], offline)
+    assert second.exit_code == 0, second.output
+    a, b = json.loads(first.stdout), json.loads(second.stdout)
+    assert fake.calls == sent  # the replay sent nothing
+    assert a["llm"]["calls"] == b["llm"]["calls"] == sent
+    assert b["llm"]["billed_usd"] == "0"
+    for key in ("trades", "final_equity", "return_pct", "fees"):
+        assert a[key] == b[key]
+    flag = a["llm"]["knowledge_cutoff"]
+    assert flag["knowledge_cutoff"] == "2023-10-01"
+    assert flag["period_before_cutoff"] is True
+    assert "may have seen this period" in flag["warning"]
+    missing = _invoke(
+        [*common, "--llm-cache", "replay", "--llm-cassette", str(tmp_path / "none")], offline
+    )
+    assert missing.exit_code == 1
+    assert "no recorded answer" in missing.output
+
+
+def test_backtest_planner_llm_needs_the_playbook_strategy() -> None:
+    result = _invoke(["backtest", "--planner", "llm", "--local-model"])
+    assert result.exit_code == 1
+    assert "--planner llm needs the playbook strategy" in result.output
