@@ -163,3 +163,38 @@ def test_backtest_planner_llm_needs_the_playbook_strategy() -> None:
     result = _invoke(["backtest", "--planner", "llm", "--local-model"])
     assert result.exit_code == 1
     assert "--planner llm needs the playbook strategy" in result.output
+
+
+def test_run_with_the_llm_planner_records_one_call_per_market_day(
+    fake: FakeProviders, tmp_path: Path
+) -> None:
+    fake.responder = responder()
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    env = {"LLM_BASE_URL": fake.url + "/v1", "LLM_OPENAI_API_KEY": "test"}
+    result = _invoke(
+        [
+            "run", "--markets", "US_NASDAQ,KR", "--days", "3", "--planner", "llm",
+            "--model", "gpt-4o-mini", "--db", db, "--report-dir", str(tmp_path), "--json",
+        ],
+        env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["audit_ok"] is True
+    assert summary["llm"]["calls"] == fake.calls
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db)
+    with engine.connect() as conn:
+        runs = conn.execute(sa.text("SELECT DISTINCT run_id FROM llm_calls")).scalars().all()
+        bodies = (
+            conn.execute(sa.text("SELECT payload FROM events WHERE type = 'playbook.created'"))
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert runs == [summary["run_id"]]
+    planners = [(json.loads(b) if isinstance(b, str) else b)["planner"] for b in bodies]
+    # one call per market per session: every session's playbook is the LLM's
+    assert planners.count("llm:gpt-4o-mini") == fake.calls
+    assert fake.calls >= 5  # 3 US sessions and the KR sessions in that window
