@@ -198,3 +198,21 @@ def test_run_with_the_llm_planner_records_one_call_per_market_day(
     # one call per market per session: every session's playbook is the LLM's
     assert planners.count("llm:gpt-4o-mini") == fake.calls
     assert fake.calls >= 5  # 3 US sessions and the KR sessions in that window
+
+
+def test_plan_reuses_yesterdays_stored_llm_playbook_after_an_error(
+    fake: FakeProviders, tmp_path: Path
+) -> None:
+    fake.responder = responder()
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    env = {"LLM_BASE_URL": fake.url + "/v1", "LLM_OPENAI_API_KEY": "t", "LLM_MAX_RETRIES": "0"}
+    llm = ["plan", "--planner", "llm", "--model", "gpt-4o-mini", "--db", db, "--json"]
+    first = json.loads(_invoke([*llm, "--date", "2013-02-27"], env).stdout)
+    assert first["playbook"]["planner"] == "llm:gpt-4o-mini"
+    fake.responder = lambda body: Reply(status=500)
+    second = json.loads(_invoke([*llm, "--date", "2013-02-28"], env).stdout)
+    assert second["playbook"]["planner"] == "llm:gpt-4o-mini (yesterday)"
+    assert second["playbook"]["stocks"] == first["playbook"]["stocks"]
+    # two sessions later it is too old: defensive
+    third = json.loads(_invoke([*llm, "--date", "2013-03-05"], env).stdout)
+    assert third["playbook"]["planner"] == "defensive"

@@ -138,6 +138,15 @@ class LLMPlanner:
         if self.provider is None and self.cache_mode is not CacheMode.REPLAY:
             raise ValueError("a provider is needed unless answers are replayed")
 
+    def remember_yesterday(self, playbook: Playbook, previous_session: date) -> None:
+        """Seed the failure policy with a stored playbook (a new process: ``ouroboros plan``):
+        it is reused on an error only if it is the LLM's and was written for
+        ``previous_session``, the market's session before the one being planned."""
+        self._last_session[playbook.market] = previous_session
+        if playbook.planner.startswith("llm:") and not playbook.planner.endswith("(yesterday)"):
+            self._good[playbook.market] = playbook
+            self._remember(playbook)
+
     @property
     def label(self) -> str:
         return f"llm:{self.model}"

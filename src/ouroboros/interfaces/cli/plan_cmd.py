@@ -73,7 +73,7 @@ def plan(
         chosen = make_planner(
             choice, recorder=LlmCallRepository(store), on_fallback=fallbacks.append
         )
-        playbook = _plan_one(chosen, code, session, symbols, seed)
+        playbook = _plan_one(chosen, code, session, symbols, seed, PlaybookRepository(store))
         record = PlaybookRecord(
             trade_date=playbook.session_date,
             market=code,
@@ -102,7 +102,14 @@ def plan(
     _print(playbook, summary)
 
 
-def _plan_one(planner: Any, market: str, session: date | None, symbols: int, seed: int) -> Playbook:
+def _plan_one(
+    planner: Any,
+    market: str,
+    session: date | None,
+    symbols: int,
+    seed: int,
+    stored: PlaybookRepository,
+) -> Playbook:
     # a few sessions of window: the US calendar sets it, and the market may be closed on its
     # last day (the planned session is this market's last session up to --date)
     feeds = replay_feeds(ReplayPlan((market,), 5, session, symbols, seed))
@@ -111,6 +118,13 @@ def _plan_one(planner: Any, market: str, session: date | None, symbols: int, see
     found = feed.panel.index[t].date()
     if session is not None and found != session:
         raise ConfigError(f"--date {session.isoformat()} is not a session of {market}")
+    if isinstance(planner, LLMPlanner):
+        # yesterday's stored playbook, for the failure policy (reused if one session old)
+        previous = stored.latest_before(found, market)
+        if previous is not None:
+            planner.remember_yesterday(
+                Playbook.from_dict(dict(previous.body)), feed.panel.index[t - 1].date()
+            )
     policy = planner_policy(planner)
     features = policy.prepare(market, feed.panel)
     policy.before_session(market, t, features, np.zeros(len(feed.panel.symbols)))
