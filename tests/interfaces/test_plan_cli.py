@@ -152,6 +152,9 @@ def test_backtest_with_the_llm_planner_records_then_replays_identically(
     assert flag["knowledge_cutoff"] == "2023-10-01"
     assert flag["period_before_cutoff"] is True
     assert "may have seen this period" in flag["warning"]
+    text = _invoke([*common[:-1], "--llm-cache", "replay"], offline)
+    assert "llm gpt-4o-mini:" in text.output
+    assert "may have seen this period" in " ".join(text.output.split())
     missing = _invoke(
         [*common, "--llm-cache", "replay", "--llm-cassette", str(tmp_path / "none")], offline
     )

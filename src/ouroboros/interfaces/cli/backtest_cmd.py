@@ -25,6 +25,7 @@ from ouroboros.interfaces.cli.planner_opts import (
     MODEL_HELP,
     PLANNER_HELP,
     build_policy,
+    llm_lines,
     llm_summary,
 )
 from ouroboros.risk import RiskSettings
@@ -109,15 +110,8 @@ def backtest(
         if key != "llm":
             table.add_row(key, f"{value:,.4f}" if isinstance(value, float) else str(value))
     console.print(table)
-    if llm is not None:
-        usage = summary["llm"]
-        console.print(
-            f"llm {usage['model']}: {usage['calls']} calls, {usage['input_tokens']} in / "
-            f"{usage['output_tokens']} out tokens, {usage['cost_usd']} USD "
-            f"(billed {usage['billed_usd']}), fallbacks {usage['fallbacks'] or 'none'}"
-        )
-        if warning:
-            console.print(f"[yellow]warning:[/yellow] {warning}")
+    for line in llm_lines(summary["llm"]) if llm is not None else []:
+        console.print(line)
 
 
 def summarize(outcome: RunOutcome, loaded: LoadedFeeds) -> dict[str, Any]:

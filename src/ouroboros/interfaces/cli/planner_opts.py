@@ -97,3 +97,16 @@ def llm_summary(planner: LLMPlanner, first: date, last: date) -> dict[str, Any]:
     """Calls, tokens, cost, fallbacks and the knowledge-cutoff flag of an LLM-planned run."""
     table = load_cutoffs(planner.settings.cutoffs_file)
     return {**planner.usage(), "knowledge_cutoff": cutoff_flag(planner.model, first, last, table)}
+
+
+def llm_lines(usage: dict[str, Any]) -> list[str]:
+    """The human summary of :func:`llm_summary` (Rich markup)."""
+    lines = [
+        f"llm {usage['model']}: {usage['calls']} calls, {usage['input_tokens']} in / "
+        f"{usage['output_tokens']} out tokens, {usage['cost_usd']} USD "
+        f"(billed {usage['billed_usd']}), fallbacks {usage['fallbacks'] or 'none'}"
+    ]
+    warning = usage["knowledge_cutoff"]["warning"]
+    if warning:
+        lines.append(f"[yellow]warning:[/yellow] {warning}")
+    return lines

@@ -39,6 +39,7 @@ from ouroboros.interfaces.cli.planner_opts import (
     PLANNER_HELP,
     LateBinding,
     build_policy,
+    llm_lines,
     llm_summary,
 )
 from ouroboros.interfaces.cli.run_broker import run_broker
@@ -273,11 +274,5 @@ def run(
     console.print(f"report: {report}")
     verdict = "[green]clean[/green]" if audit.ok else f"[red]{len(audit.problems)} problems[/red]"
     console.print(f"state: {summary['db']} (run {run_id}); audit {verdict}")
-    if llm is not None:
-        usage = summary["llm"]
-        console.print(
-            f"llm {usage['model']}: {usage['calls']} calls, {usage['cost_usd']} USD, "
-            f"fallbacks {usage['fallbacks'] or 'none'}"
-        )
-        if usage["knowledge_cutoff"]["warning"]:
-            console.print(f"[yellow]warning:[/yellow] {usage['knowledge_cutoff']['warning']}")
+    for line in llm_lines(summary["llm"]) if llm is not None else []:
+        console.print(line)
