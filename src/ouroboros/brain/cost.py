@@ -23,8 +23,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from genai_prices import Usage, calc_price
-
 from ouroboros.brain.errors import LLMBudgetExhausted
 from ouroboros.brain.settings import ProviderName
 from ouroboros.errors import ConfigError
@@ -71,6 +69,8 @@ class PriceTable:
             return self.overrides[model].cost(input_tokens, output_tokens)
         if provider is ProviderName.OPENAI_COMPATIBLE:
             return Decimal(0)
+        from genai_prices import Usage, calc_price  # loads its table on first use
+
         try:
             price = calc_price(
                 Usage(input_tokens=input_tokens, output_tokens=output_tokens),

@@ -20,12 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import anthropic
-import openai
-from google import genai
-from google.genai import errors as genai_errors
-from google.genai import types as genai_types
-
 from ouroboros.brain.errors import (
     RETRYABLE,
     LLMError,
@@ -104,6 +98,8 @@ class OpenAIProvider:
         timeout: float,
         compact_grammar: bool = False,
     ) -> None:
+        import openai  # the SDKs load on first use: every CLI command imports the brain
+
         self.name = name
         self.compact_grammar = compact_grammar
         """llama.cpp servers: send the schema as an LLGuidance grammar with compact whitespace
@@ -116,6 +112,8 @@ class OpenAIProvider:
         )
 
     def complete(self, request: LLMRequest, timeout: float) -> LLMResponse:
+        import openai
+
         hosted = self.name is ProviderName.OPENAI
         reasoning = hosted and request.model.lower().startswith(("o", "gpt-5"))
         options: dict[str, Any] = {}
@@ -182,11 +180,15 @@ class AnthropicProvider:
     name = ProviderName.ANTHROPIC
 
     def __init__(self, api_key: str | None, base_url: str | None, timeout: float) -> None:
+        import anthropic
+
         self._client = anthropic.Anthropic(
             api_key=api_key or "not-set", base_url=base_url, max_retries=0, timeout=timeout
         )
 
     def complete(self, request: LLMRequest, timeout: float) -> LLMResponse:
+        import anthropic
+
         schema = strip_keywords(request.schema, _ANTHROPIC_UNSUPPORTED)
         try:
             answer = self._client.messages.create(
@@ -214,6 +216,9 @@ class GoogleProvider:
     name = ProviderName.GOOGLE
 
     def __init__(self, api_key: str | None, base_url: str | None, timeout: float) -> None:
+        from google import genai
+        from google.genai import types as genai_types
+
         self._client = genai.Client(
             api_key=api_key or "not-set",
             http_options=genai_types.HttpOptions(
@@ -225,6 +230,9 @@ class GoogleProvider:
         )
 
     def complete(self, request: LLMRequest, timeout: float) -> LLMResponse:
+        from google.genai import errors as genai_errors
+        from google.genai import types as genai_types
+
         config = genai_types.GenerateContentConfig(
             system_instruction=request.system,
             temperature=request.temperature,
