@@ -54,6 +54,9 @@ CONTRACTS: dict[str, Contract] = {
     # Services around the core.
     "execution": _c("domain errors evaluation markets risk", NUMERIC),
     "store": _c("domain errors markets risk", None),
+    # The LLM planner: providers' SDKs at its edge, the planner port of strategy inside; it
+    # records through its own port (the store implements it), never importing the store.
+    "brain": _c("analysis data domain errors markets risk strategy", None),
     # Adapters at the edge: they speak a vendor's protocol, and know nothing of the engine.
     # They keep their idempotency records in the main database (store repositories).
     "brokers": _c("domain errors execution kisspec markets store", None),
@@ -75,7 +78,7 @@ CONTRACTS: dict[str, Contract] = {
     ),
     # The outermost ring: the composition roots for people and processes.
     "interfaces": _c(
-        "analysis brokers data domain engine errors evaluation execution markets risk "
+        "analysis brain brokers data domain engine errors evaluation execution markets risk "
         "sandbox store strategy",
         None,
     ),

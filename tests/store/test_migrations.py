@@ -68,7 +68,7 @@ def test_0002_keeps_existing_rows_adds_the_broker_tables_and_fee_kinds(db_url: s
             _capital(conn, "dep", "DEPOSIT")
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
             _capital(conn, "fee0", "FEE_CHARGE")  # 0001 knows deposits and withdrawals only
-        assert upgrade(engine).after == "0002"
+        assert upgrade(engine, "0002").after == "0002"
         with engine.begin() as conn:
             _capital(conn, "fee1", "FEE_CHARGE")
             kinds = conn.exec_driver_sql("SELECT kind FROM capital_events ORDER BY id").all()

@@ -37,6 +37,15 @@ class Condition:
     def __str__(self) -> str:
         return f"{self.feature} {self.op.value} {self.value}"
 
+    @classmethod
+    def parse(cls, text: str) -> Condition:
+        """The condition ``str`` wrote: ``feature op number-or-feature``."""
+        feature, op, value = text.split(" ")
+        try:
+            return cls(feature, Op(op), float(value))
+        except ValueError:
+            return cls(feature, Op(op), value)
+
 
 MAX_SCENARIOS_PER_STOCK = 5
 
@@ -113,3 +122,33 @@ class Playbook:
                 for s in self.stocks
             ],
         }
+
+    @classmethod
+    def from_dict(cls, body: dict[str, Any]) -> Playbook:
+        """The playbook :meth:`to_dict` wrote (a stored playbook, read back)."""
+        return cls(
+            market=body["market"],
+            session_date=date.fromisoformat(body["session_date"]),
+            planner=body["planner"],
+            created_at=datetime.fromisoformat(body["created_at"]),
+            defensive=bool(body.get("defensive", False)),
+            notes=tuple(body.get("notes", ())),
+            stocks=tuple(
+                StockPlan(
+                    s["symbol"],
+                    tuple(
+                        Scenario(
+                            sc["name"],
+                            Action(sc["action"]),
+                            tuple(Condition.parse(c) for c in sc["conditions"]),
+                            sc["confidence"],
+                            sc.get("stop_atr"),
+                            sc.get("take_profit_atr"),
+                            sc.get("rationale", ""),
+                        )
+                        for sc in s["scenarios"]
+                    ),
+                )
+                for s in body["stocks"]
+            ),
+        )

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
+from tenacity.wait import wait_exponential, wait_random
 
 from ouroboros.brokers.kis._time import Now, Sleep, system_now
 from ouroboros.brokers.kis.config import KisSettings
@@ -232,9 +232,10 @@ class KisClient:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type((KisRateLimited, KisServerError)),
             stop=stop_after_attempt(policy.attempts),
-            wait=wait_exponential_jitter(
-                multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.initial_wait
-            ),
+            # exponential from initial_wait, capped, plus up to initial_wait of jitter; composed so
+            # it means the same on tenacity 9.1 (google-genai pins <9.2) and later
+            wait=wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
+            + wait_random(0, policy.initial_wait),
             sleep=self._sleep,
             reraise=True,
         )

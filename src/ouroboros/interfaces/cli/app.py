@@ -11,9 +11,11 @@ from ouroboros.interfaces.cli import (
     backtest_cmd,
     data_cmd,
     db_cmd,
+    llm_cmd,
     markets_cmd,
+    plan_cmd,
     run_cmd,
-    safety_cmd,  # safety-state
+    safety_cmd,
 )
 
 app = typer.Typer(
@@ -31,6 +33,8 @@ app.add_typer(safety_cmd.app, name="safety")  # safety-state
 app.command("run", help=run_cmd.run.__doc__)(run_cmd.run)
 app.command("kis-sandbox", help=kis_cmd.kis_sandbox.__doc__)(kis_cmd.kis_sandbox)
 app.command("backtest", help=backtest_cmd.backtest.__doc__)(backtest_cmd.backtest)
+app.command("plan", help=plan_cmd.plan.__doc__)(plan_cmd.plan)
+app.add_typer(llm_cmd.app, name="llm")
 
 
 @app.command("version")

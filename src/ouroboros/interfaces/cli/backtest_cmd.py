@@ -12,12 +12,22 @@ from rich.table import Table
 from ouroboros.domain.money import Money
 from ouroboros.engine.backtest import RunConfig, RunOutcome, run
 from ouroboros.engine.compose import STATIC_FX, LoadedFeeds, load_feeds, split_cash
-from ouroboros.engine.policies import make_policy, parse_params
+from ouroboros.engine.policies import parse_params
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.execution.simulator import FillAt, FillModel
 from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
+from ouroboros.interfaces.cli.planner_opts import (
+    CACHE_HELP,
+    CASSETTE_HELP,
+    LOCAL_HELP,
+    MODEL_HELP,
+    PLANNER_HELP,
+    build_policy,
+    llm_lines,
+    llm_summary,
+)
 from ouroboros.risk import RiskSettings
 
 
@@ -50,6 +60,11 @@ def backtest(
         "--risk-profile",
         help="default or permissive (reference backtests only); default: RISK_PROFILE or default",
     ),
+    planner: str = typer.Option("quant", "--planner", help=PLANNER_HELP),
+    model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
+    local_model: bool = typer.Option(False, "--local-model", help=LOCAL_HELP),
+    llm_cache: str = typer.Option("off", "--llm-cache", help=CACHE_HELP),
+    llm_cassette: Path | None = typer.Option(None, "--llm-cassette", help=CASSETTE_HELP),
 ) -> None:
     """Backtest a strategy on historical or synthetic bars and report its statistics.
 
@@ -59,13 +74,21 @@ def backtest(
         loaded = load_feeds(data, _date(start, "--start"), _date(end, "--end"))
         config = _config(loaded, cash, commission, fill, sizing, spread, slippage)
         config = _with_risk(config, risk_profile)
-        outcome = run(loaded.feeds, make_policy(strategy, parse_params(param)), config)
+        policy, llm = build_policy(
+            strategy, parse_params(param), planner, model, local_model, llm_cache, llm_cassette
+        )
+        outcome = run(loaded.feeds, policy, config)
     except (OuroborosError, ValueError) as exc:
         err_console.print(f"[red]backtest failed:[/red] {exc}")
         raise typer.Exit(code=1) from exc
     summary = summarize(outcome, loaded)
+    warning = ""
+    if llm is not None:
+        times = outcome.result.equity_times
+        summary["llm"] = llm_summary(llm, times[0].date(), times[-1].date())
+        warning = str(summary["llm"]["knowledge_cutoff"]["warning"])
     if report is not None:
-        title = f"Backtest {strategy} on {data}"
+        title = f"Backtest {strategy} on {data}" + (f" - {warning}" if warning else "")
         write_report(
             report,
             render_report(
@@ -84,8 +107,11 @@ def backtest(
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in summary.items():
-        table.add_row(key, f"{value:,.4f}" if isinstance(value, float) else str(value))
+        if key != "llm":
+            table.add_row(key, f"{value:,.4f}" if isinstance(value, float) else str(value))
     console.print(table)
+    for line in llm_lines(summary["llm"]) if llm is not None else []:
+        console.print(line)
 
 
 def summarize(outcome: RunOutcome, loaded: LoadedFeeds) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ouroboros.engine.backtest import run as run_engine
 from ouroboros.engine.clock import LiveClock
 from ouroboros.engine.compose import STATIC_FX, split_cash
 from ouroboros.engine.loop import StepSummary
-from ouroboros.engine.policies import make_policy, parse_params
+from ouroboros.engine.policies import parse_params
 from ouroboros.engine.recording import StoreSink, finish_run
 from ouroboros.engine.replay import DEFAULT_MARKETS, ReplayPlan, replay_feeds
 from ouroboros.engine.resume import ResumeRefused, open_run, resume_for
@@ -32,9 +32,28 @@ from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.execution.order_manager import MutableSink
 from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
+from ouroboros.interfaces.cli.planner_opts import (
+    CACHE_HELP,
+    CASSETTE_HELP,
+    LOCAL_HELP,
+    MODEL_HELP,
+    PLANNER_HELP,
+    LateBinding,
+    build_policy,
+    llm_lines,
+    llm_summary,
+)
 from ouroboros.interfaces.cli.run_broker import run_broker
 from ouroboros.risk import RiskSettings
-from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, upgrade, verify
+from ouroboros.store import (
+    DEFAULT_URL,
+    LlmCallRepository,
+    RunMode,
+    make_engine,
+    mask_url,
+    upgrade,
+    verify,
+)
 from ouroboros.strategy.playbook.policy import PlaybookPolicy
 
 
@@ -92,6 +111,11 @@ def run(
     kis_url: str | None = typer.Option(
         None, "--kis-url", help="KIS REST base URL, e.g. a sandbox (default: KIS_BASE_URL or KIS)"
     ),
+    planner: str = typer.Option("quant", "--planner", help=PLANNER_HELP),
+    model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
+    local_model: bool = typer.Option(False, "--local-model", help=LOCAL_HELP),
+    llm_cache: str = typer.Option("off", "--llm-cache", help=CACHE_HELP),
+    llm_cassette: Path | None = typer.Option(None, "--llm-cassette", help=CASSETTE_HELP),
 ) -> None:
     """Run the main job: offline replay paper trading on the default settings.
 
@@ -99,6 +123,9 @@ def run(
     Risk limits and the circuit breaker come from the environment (docs/risk.md).
     With --broker kis the orders go to KIS (credentials from KIS_*; docs/kis.md)."""
     if broker != "paper":
+        if planner != "quant":
+            err_console.print("[red]run failed:[/red] --planner llm is not wired to --broker yet")
+            raise typer.Exit(code=1)
         run_broker(
             broker=broker,
             kis_url=kis_url,
@@ -118,7 +145,10 @@ def run(
     try:
         plan = ReplayPlan(codes, days, date.fromisoformat(end) if end else None, symbols, seed)
         feeds = replay_feeds(plan)
-        chosen = make_policy(policy, parse_params(param))  # bad input fails before any write
+        late = LateBinding()  # the planner's calls and fallbacks, until the store is open
+        chosen, llm = build_policy(  # bad input fails before any write
+            policy, parse_params(param), planner, model, local_model, llm_cache, llm_cassette, late
+        )
         currencies = sorted(
             {i.currency for f in feeds for i in f.instruments}, key=lambda c: c.value
         )
@@ -132,6 +162,7 @@ def run(
         # The same command resumes the same run: everything that shapes it is in the hash.
         fingerprint = (
             f"{plan}|{policy}|{sorted(param)}|{cash}|{sizing}|"
+            f"{planner}|{model}|{local_model}|{llm_cache}|"
             f"{json.dumps(risk.model_dump(mode='json'), sort_keys=True)}"
         )
         run_id, point = open_run(
@@ -153,6 +184,10 @@ def run(
         store_sink = StoreSink(store, run_id, every_steps=flush_every)
         config = replace(config, safety=store_sink.safety())  # safety-state: run-scoped
         sink = MutableSink(store_sink)
+        late.bind(
+            LlmCallRepository(store, run_id).record,
+            lambda e: sink.emit("planner.fallback", e.at, e.payload()),
+        )
         resume = resume_for(store, point, sink) if point is not None else None
         if point is not None and not json_output:
             console.print(f"resuming run {run_id} at point {point.position}")
@@ -230,6 +265,8 @@ def run(
         "audit_problems": len(audit.problems),
         "elapsed_s": round(outcome.elapsed_s, 3),
     }
+    if llm is not None:
+        summary["llm"] = llm_summary(llm, first, last)
     if json_output:
         emit_json(summary)
         return
@@ -240,3 +277,5 @@ def run(
     console.print(f"report: {report}")
     verdict = "[green]clean[/green]" if audit.ok else f"[red]{len(audit.problems)} problems[/red]"
     console.print(f"state: {summary['db']} (run {run_id}); audit {verdict}")
+    for line in llm_lines(summary["llm"]) if llm is not None else []:
+        console.print(line)

@@ -5,6 +5,7 @@ from ouroboros.store.models.audit import DecisionRow, EventRow
 from ouroboros.store.models.base import Base
 from ouroboros.store.models.broker import BrokerFillLedgerRow, BrokerIntentRow, BrokerLedgerFillRow
 from ouroboros.store.models.ledger import CapitalEventRow, SnapshotRow
+from ouroboros.store.models.llm import LlmCallRow
 from ouroboros.store.models.state import PlaybookRow, RunRow, SystemStateRow
 from ouroboros.store.models.trading import FillRow, OrderRow, PositionRow, TradeRow
 
@@ -19,6 +20,7 @@ __all__ = [
     "DecisionRow",
     "EventRow",
     "FillRow",
+    "LlmCallRow",
     "OrderRow",
     "PlaybookRow",
     "PositionRow",

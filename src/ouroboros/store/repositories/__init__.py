@@ -11,6 +11,7 @@ from ouroboros.store.repositories.capital import CapitalEvents
 from ouroboros.store.repositories.decisions import DecisionLog
 from ouroboros.store.repositories.events import EventStore
 from ouroboros.store.repositories.fills import FillRepository
+from ouroboros.store.repositories.llm_calls import LlmCallRepository
 from ouroboros.store.repositories.orders import OrderRepository
 from ouroboros.store.repositories.playbooks import PlaybookRepository
 from ouroboros.store.repositories.positions import PositionRepository
@@ -30,6 +31,7 @@ __all__ = [
     "IntentRow",
     "LedgerEntry",
     "LedgerFill",
+    "LlmCallRepository",
     "OrderRepository",
     "PlaybookRepository",
     "PositionRepository",

@@ -11,6 +11,7 @@ import numpy as np
 from ouroboros.analysis import FeatureConfig, compute_features
 from ouroboros.data.panel import FloatMatrix, Panel
 from ouroboros.domain.playbook import Playbook
+from ouroboros.errors import StopError
 from ouroboros.strategy.base import Decisions, FloatRow, StepView
 from ouroboros.strategy.playbook.quant_planner import QuantPlanner, defensive_playbook
 from ouroboros.strategy.playbook.scenario_engine import CompiledPlaybook
@@ -63,6 +64,8 @@ class PlaybookPolicy:
             if t < 1:
                 raise ValueError("no history before the first session")
             playbook = self.planner.plan(market, session_date, now, panel.symbols, view, held)
+        except StopError:
+            raise  # a configuration fault (e.g. a replay cache miss) stops the run
         except Exception as exc:
             playbook = defensive_playbook(market, session_date, now, held, f"planner failed: {exc}")
         self._compiled[market] = CompiledPlaybook(playbook, panel.symbols)
