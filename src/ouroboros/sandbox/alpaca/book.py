@@ -49,6 +49,9 @@ class Activity:
     qty: Decimal
     price: Decimal
     kind: str
+    cum_qty: Decimal = Decimal(0)
+    leaves_qty: Decimal = Decimal(0)
+    order_status: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,10 +63,10 @@ class Activity:
             "qty": dec(self.qty),
             "side": self.order.side,
             "symbol": self.order.symbol,
-            "leaves_qty": dec(self.order.leaves),
+            "leaves_qty": dec(self.leaves_qty),
             "order_id": self.order.id,
-            "cum_qty": dec(self.order.filled_qty),
-            "order_status": self.order.status,
+            "cum_qty": dec(self.cum_qty),
+            "order_status": self.order_status,
         }
 
 
@@ -442,7 +445,15 @@ class Book:
         execution = self._id()
         self.activities.append(
             Activity(
-                f"{at.strftime('%Y%m%d%H%M%S%f')[:17]}::{execution}", at, order, size, price, event
+                f"{at.strftime('%Y%m%d%H%M%S%f')[:17]}::{execution}",
+                at,
+                order,
+                size,
+                price,
+                event,
+                order.filled_qty,
+                order.leaves,
+                order.status,
             )
         )
         position = self.positions.get(order.symbol, Position())
