@@ -58,13 +58,21 @@ class AlpacaHarness:
 
     def venue_orders(self) -> list[VenueOrderView]:
         return [
-            VenueOrderView(f"{o.symbol}.{self.instrument.venue.value}", o.side.upper(), o.qty, o.filled, o.leaves)
+            VenueOrderView(
+                f"{o.symbol}.{self.instrument.venue.value}",
+                o.side.upper(),
+                o.qty,
+                o.filled,
+                o.leaves,
+            )
             for o in self.sandbox.orders()
             if o.status != "rejected"
         ]
 
     def venue_positions(self) -> dict[str, Decimal]:
-        return {f"{s}.{self.instrument.venue.value}": q for s, q in self.sandbox.positions().items()}
+        return {
+            f"{s}.{self.instrument.venue.value}": q for s, q in self.sandbox.positions().items()
+        }
 
     def inject_submit_fault(self, fault: str) -> None:
         self.sandbox.queue_fault(FAULT_KINDS[fault], path_contains="/v2/orders", method="POST")

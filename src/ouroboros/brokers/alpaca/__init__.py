@@ -1,4 +1,4 @@
-"""Alpaca (US stocks, paper and live) behind the broker and market-data ports. See docs/alpaca.md."""
+"""Alpaca (US stocks, paper and live) behind the broker and market-data ports (docs/alpaca.md)."""
 
 from ouroboros.brokers.alpaca.adapter import AlpacaBroker
 from ouroboros.brokers.alpaca.client import AlpacaClient, RetryPolicy

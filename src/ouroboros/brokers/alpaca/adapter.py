@@ -15,6 +15,7 @@ and resends once - never more.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -33,9 +34,11 @@ from ouroboros.brokers.alpaca.errors import (
     AlpacaServerError,
     AlpacaWashTrade,
 )
+from ouroboros.brokers.alpaca.stream import TradeUpdateStream
 from ouroboros.brokers.alpaca.tracker import EventTracker, fill_id
 from ouroboros.brokers.alpaca.wire import (
     WireOrder,
+    WireTradeUpdate,
     parse_account,
     parse_activities,
     parse_order,
@@ -77,6 +80,8 @@ class AlpacaBroker:
         wash_trade: str = "reject",
         cancel_wait_polls: int = 40,
         cancel_poll_interval: float = 0.05,
+        stream: TradeUpdateStream | None = None,
+        poll_interval: float = 2.0,
     ) -> None:
         if wash_trade not in WASH_POLICIES:
             raise ValueError(
@@ -91,6 +96,12 @@ class AlpacaBroker:
         self._live: dict[str, WireOrder] = {}  # our client id -> its current Alpaca order
         self._unknown: set[str] = set()  # ids whose last send has no known outcome
         self._instruments: dict[str, InstrumentId] = {}
+        self.stream = stream
+        self.poll_interval = poll_interval
+        self.polls = 0
+        self._poller: asyncio.Task[None] | None = None
+        if stream is not None:
+            stream.listeners.append(self._on_update)
         self._capabilities = BrokerCapabilities(
             name=f"alpaca-{'paper' if paper else 'live'}",
             order_types=frozenset(mp.TYPES),
@@ -119,7 +130,12 @@ class AlpacaBroker:
             timeout=settings.timeout,
             requests_per_minute=settings.requests_per_minute,
         )
-        return cls(client, now=now, paper=settings.paper, **kw)
+        stream = TradeUpdateStream(
+            settings.trade_stream_url,
+            settings.api_key.get_secret_value(),
+            settings.secret_key.get_secret_value(),
+        )
+        return cls(client, now=now, paper=settings.paper, stream=stream, **kw)
 
     def __repr__(self) -> str:
         return f"AlpacaBroker({self.client!r}, paper={self.paper})"
@@ -132,9 +148,51 @@ class AlpacaBroker:
         account = parse_account(await self.client.get("/v2/account"))
         if account.trading_blocked or account.account_blocked:
             raise OrderRejected(f"alpaca account {account.account_number} is blocked")
+        if self.stream is not None:
+            self.stream.start()
+            self._poller = asyncio.create_task(self._poll_while_down(), name="alpaca-poll")
 
     async def close(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        if self.stream is not None:
+            await self.stream.stop()
         await self.client.close()
+
+    async def _poll_while_down(self) -> None:
+        """The fallback: while trade_updates is down, poll orders and fills for events."""
+        assert self.stream is not None
+        while True:
+            await self._sleep(self.poll_interval)
+            if self.stream.healthy:
+                continue
+            try:
+                await self.order_reports()
+                await self.fill_reports()
+                self.polls += 1
+            except (AlpacaServerError, AlpacaRejected) as exc:
+                log.warning("alpaca polling fallback failed: %s", exc)
+
+    def _on_update(self, update: WireTradeUpdate) -> None:
+        order = update.order
+        cid = mp.our_client_id(order.client_order_id)
+        current = self._live.get(cid.value)
+        if current is None or current.id == order.id or order.replaces == current.id:
+            self._live[cid.value] = order
+        at = update.timestamp
+        if update.event in ("fill", "partial_fill") and update.qty is not None:
+            iid = mp.instrument_for(order.symbol, "", self._instruments)
+            price = update.price if update.price is not None else order.filled_avg_price
+            key = fill_id(order.id, order.filled_qty)
+            self.tracker.fill(
+                key, cid, iid, mp.side_of(order.side), update.qty, price or Decimal(0), at
+            )
+        elif update.event == "new":
+            self.tracker.accepted(cid, order.id, at)
+        elif update.event in ("canceled", "expired", "rejected"):
+            self.tracker.final(cid, order.id, mp.status_of(order), at)
 
     def drain_events(self) -> list[BrokerEvent]:
         return self.tracker.drain()

@@ -33,6 +33,9 @@ class TradingApi:
             "ptp_no_exception_entry": False,
         }
 
+        self.calendar_overrides: dict[dt.date, tuple[str, str] | None] = {}
+        """Injected calendar differences: a date's (open, close) in ET, or None for closed."""
+
     def routes(self, gw: Gateway) -> list[Route]:
         w = gw.wrap
         return [
@@ -353,15 +356,28 @@ class TradingApi:
         except ValueError:
             raise ApiError(422, 40010001, "invalid start or end date") from None
         out = []
-        for s in self.book.market.calendar.sessions(start, end):
+        days = {
+            s.date: (
+                s.open.astimezone(ET).strftime("%H:%M"),
+                s.close.astimezone(ET).strftime("%H:%M"),
+            )
+            for s in self.book.market.calendar.sessions(start, end)
+        }
+        for day, hours in self.calendar_overrides.items():
+            if start <= day <= end:
+                if hours is None:
+                    days.pop(day, None)
+                else:
+                    days[day] = hours
+        for day in sorted(days):
             out.append(
                 {
-                    "date": s.date.isoformat(),
-                    "open": s.open.astimezone(ET).strftime("%H:%M"),
-                    "close": s.close.astimezone(ET).strftime("%H:%M"),
+                    "date": day.isoformat(),
+                    "open": days[day][0],
+                    "close": days[day][1],
                     "session_open": "0400",
                     "session_close": "2000",
-                    "settlement_date": (s.date + dt.timedelta(days=1)).isoformat(),
+                    "settlement_date": (day + dt.timedelta(days=1)).isoformat(),
                 }
             )
         return out
