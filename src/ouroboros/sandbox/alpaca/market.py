@@ -143,24 +143,28 @@ class Market:
         return max(grid, price - grid), price + grid
 
     # -- history ---------------------------------------------------------------------------
-    def _noise(self, symbol: str, t: dt.datetime, salt: str) -> float:
-        key = f"{self.seed}|{symbol}|{t.isoformat()}|{salt}".encode()
-        return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") / 2**64
+    def _noise(self, symbol: str, t: dt.datetime) -> tuple[float, ...]:
+        """Five uniform numbers in [0, 1) for (seed, symbol, t): level, range, high, low, volume."""
+        key = f"{self.seed}|{symbol}|{int(t.timestamp())}".encode()
+        digest = hashlib.blake2b(key, digest_size=20).digest()
+        return tuple(int.from_bytes(digest[k : k + 4], "big") / 2**32 for k in range(0, 20, 4))
 
     def _level(self, symbol: str, t: dt.datetime) -> float:
-        base = float(self.listings[symbol].base) if symbol in self.listings else 100.0
+        item = self.listings.get(symbol)
+        base = float(item.base) if item is not None else 100.0
         days = t.timestamp() / 86400
         wave = 0.08 * math.sin(days / 23) + 0.03 * math.sin(days / 3.1)
-        return base * (1 + wave) * (1 + 0.004 * (self._noise(symbol, t, "lvl") - 0.5))
+        return base * (1 + wave) * (1 + 0.004 * (self._noise(symbol, t)[0] - 0.5))
 
     def bar(self, symbol: str, start: dt.datetime, width: dt.timedelta) -> BarData:
         o = self._level(symbol, start)
         c = self._level(symbol, start + width)
-        spread = 0.002 * (1 + self._noise(symbol, start, "rng")) * max(o, c)
-        h = max(o, c) + spread * self._noise(symbol, start, "h")
-        low = min(o, c) - spread * self._noise(symbol, start, "l")
+        _lvl, rng, up, down, vol = self._noise(symbol, start)
+        spread = 0.002 * (1 + rng) * max(o, c)
+        h = max(o, c) + spread * up
+        low = min(o, c) - spread * down
         scale = max(1, int(width.total_seconds() // 60))
-        v = int(1000 * scale * (1 + 9 * self._noise(symbol, start, "v")))
+        v = int(1000 * scale * (1 + 9 * vol))
         n = max(1, v // 50)
         vw = (o + h + low + c) / 4
         return BarData(
