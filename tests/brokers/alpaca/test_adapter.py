@@ -232,3 +232,27 @@ async def test_ioc_and_fok_time_in_force(sandbox: AlpacaSandbox, make_broker: Ma
         OrderStatus.CANCELED,
         Quantity.zero(),
     )
+
+
+async def test_bracket_exits_are_held_by_alpaca_and_report_under_our_id(
+    sandbox: AlpacaSandbox, make_broker: MakeBroker
+) -> None:
+    broker = await make_broker()
+    entry = order("br-1", OrderSide.BUY, "4", "185.00", time_in_force=TimeInForce.GTC)
+    ack = await broker.submit_protected(entry, Price.of("200.00"), Price.of("180.00"))
+    assert ack.accepted
+    sandbox.set_price("AAPL", "185.00")
+    reports = {r.client_order_id.value: r.status for r in await broker.order_reports()}
+    assert reports == {
+        "br-1": OrderStatus.FILLED, "br-1-tp": OrderStatus.ACCEPTED, "br-1-sl": OrderStatus.ACCEPTED,
+    }  # fmt: skip
+    sandbox.set_price("AAPL", "201.00")
+    reports = {r.client_order_id.value: r.status for r in await broker.order_reports()}
+    assert (reports["br-1-tp"], reports["br-1-sl"]) == (OrderStatus.FILLED, OrderStatus.CANCELED)
+    fills = {(f.client_order_id.value, f.side) for f in await broker.fill_reports()}
+    assert fills == {("br-1", OrderSide.BUY), ("br-1-tp", OrderSide.SELL)}
+    assert await broker.position_reports() == []
+    ioc = order("br-2", OrderSide.BUY, "1", "185.00", time_in_force=TimeInForce.IOC)
+    refused = await broker.submit_protected(ioc, None, Price.of("180.00"))
+    assert not refused.accepted
+    assert "DAY or GTC" in refused.reason

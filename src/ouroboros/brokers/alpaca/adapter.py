@@ -96,6 +96,7 @@ class AlpacaBroker:
         self._live: dict[str, WireOrder] = {}  # our client id -> its current Alpaca order
         self._unknown: set[str] = set()  # ids whose last send has no known outcome
         self._instruments: dict[str, InstrumentId] = {}
+        self._leg_owner: dict[str, str] = {}  # bracket/OTO leg order id -> <parent>-tp / -sl
         self.stream = stream
         self.poll_interval = poll_interval
         self.polls = 0
@@ -177,7 +178,7 @@ class AlpacaBroker:
 
     def _on_update(self, update: WireTradeUpdate) -> None:
         order = update.order
-        cid = mp.our_client_id(order.client_order_id)
+        cid = mp.our_client_id(self._name(order))
         current = self._live.get(cid.value)
         if current is None or current.id == order.id or order.replaces == current.id:
             self._live[cid.value] = order
@@ -235,13 +236,39 @@ class AlpacaBroker:
                 return self._ack(cid, found)
         return await self._send(order, allow_wash_cancel=self.wash_trade == "cancel_opposite")
 
-    async def _send(self, order: Order, *, allow_wash_cancel: bool) -> SubmitAck:
+    async def submit_protected(
+        self, order: Order, take_profit: Price | None, stop_loss: Price | None
+    ) -> SubmitAck:
+        """An entry with venue-held exits: a bracket (both levels) or OTO (one), ref §4.2.
+        The legs report as ``<id>-tp`` / ``<id>-sl``; Alpaca starts them once the entry is
+        fully filled. Where this does not fit (IOC/FOK entries, no levels) exits stay
+        engine-held and the caller uses :meth:`submit`."""
+        if take_profit is None and stop_loss is None:
+            return await self.submit(order)
+        if order.time_in_force not in (TimeInForce.DAY, TimeInForce.GTC):
+            reason = f"bracket orders take DAY or GTC, was {order.time_in_force.value}"
+            return SubmitAck(order.client_order_id, False, reason=reason)
+        extra: dict[str, Any] = {"order_class": "bracket" if take_profit and stop_loss else "oto"}
+        if take_profit is not None:
+            extra["take_profit"] = {"limit_price": mp.plain(take_profit.value)}
+        if stop_loss is not None:
+            extra["stop_loss"] = {"stop_price": mp.plain(stop_loss.value)}
+        known = self._live.get(order.client_order_id.value)
+        if known is not None:
+            return self._ack(order.client_order_id, known)
+        problem = self._local_check(order)
+        if problem:
+            return SubmitAck(order.client_order_id, False, reason=problem)
+        return await self._send(order, allow_wash_cancel=False, extra=extra)
+
+    async def _send(
+        self, order: Order, *, allow_wash_cancel: bool, extra: dict[str, Any] | None = None
+    ) -> SubmitAck:
         cid = order.client_order_id
+        body = mp.ticket(order, cid.value) | (extra or {})
         try:
             reply = parse_order(
-                await self.client.request(
-                    "POST", "/v2/orders", body=mp.ticket(order, cid.value), order_request=True
-                )
+                await self.client.request("POST", "/v2/orders", body=body, order_request=True)
             )
         except AlpacaDuplicateClientOrderId:
             found = await self._lookup(cid.value)
@@ -252,7 +279,7 @@ class AlpacaBroker:
             return self._ack(cid, found)
         except AlpacaWashTrade as refusal:
             if allow_wash_cancel and await self._cancel_opposite(order):
-                return await self._send(order, allow_wash_cancel=False)
+                return await self._send(order, allow_wash_cancel=False, extra=extra)
             reason = f"{refusal}; an opposite open order on {order.instrument_id.symbol} blocks it"
             return SubmitAck(cid, False, reason=reason)
         except AlpacaRejected as refusal:
@@ -263,6 +290,8 @@ class AlpacaBroker:
             if found is not None:
                 return self._ack(cid, found)
             raise
+        for leg in reply.legs or []:
+            self._remember_leg(reply, leg)
         return self._ack(cid, reply)
 
     async def _lookup(self, wire_id: str) -> WireOrder | None:
@@ -361,7 +390,8 @@ class AlpacaBroker:
         return SubmitAck(cid, True, VenueOrderId(new.id))
 
     async def _filled_before(self, cid: str, current: WireOrder) -> Decimal:
-        chain = [o for o in await self._orders() if mp.base_client_id(o.client_order_id)[0] == cid]
+        orders = await self._orders()
+        chain = [o for o in orders if mp.base_client_id(self._name(o))[0] == cid]
         return (
             sum((o.filled_qty for o in chain if o.id != current.id), Decimal(0))
             + current.filled_qty
@@ -373,15 +403,29 @@ class AlpacaBroker:
         seen: dict[str, WireOrder] = {}
         after = since
         while True:
-            params: dict[str, Any] = {"status": "all", "limit": 500, "direction": "asc"}
+            params: dict[str, Any] = {
+                "status": "all", "limit": 500, "direction": "asc", "nested": "true",
+            }  # fmt: skip
             if after is not None:
                 params["after"] = (after - dt.timedelta(microseconds=1)).isoformat()
             page = parse_orders(await self.client.get("/v2/orders", params))
             fresh = [o for o in page if o.id not in seen]
-            seen.update((o.id, o) for o in fresh)
+            for parent in fresh:
+                seen[parent.id] = parent
+                for leg in parent.legs or []:
+                    self._remember_leg(parent, leg)
+                    seen[leg.id] = leg
             if len(page) < 500 or not fresh:
                 return list(seen.values())
             after = page[-1].created_at
+
+    def _remember_leg(self, parent: WireOrder, leg: WireOrder) -> None:
+        base, _n = mp.base_client_id(parent.client_order_id)
+        self._leg_owner[leg.id] = mp.leg_client_id(base, leg.type)
+
+    def _name(self, order: WireOrder) -> str:
+        """The wire id an order is known by here: its own, or ``<parent>-tp``/``-sl`` for a leg."""
+        return self._leg_owner.get(order.id, order.client_order_id)
 
     def _report(self, cid: ClientOrderId, chain: list[WireOrder]) -> OrderReport:
         last = chain[-1]
@@ -409,10 +453,8 @@ class AlpacaBroker:
 
     def _chains(self, orders: list[WireOrder]) -> dict[str, list[WireOrder]]:
         chains: dict[str, list[WireOrder]] = {}
-        for o in sorted(
-            orders, key=lambda o: (mp.base_client_id(o.client_order_id)[1], o.created_at)
-        ):
-            chains.setdefault(mp.base_client_id(o.client_order_id)[0], []).append(o)
+        for o in sorted(orders, key=lambda o: (mp.base_client_id(self._name(o))[1], o.created_at)):
+            chains.setdefault(mp.base_client_id(self._name(o))[0], []).append(o)
         return chains
 
     async def order_reports(self, since: dt.datetime | None = None) -> list[OrderReport]:
@@ -442,7 +484,7 @@ class AlpacaBroker:
             page = parse_activities(await self.client.get("/v2/account/activities", params))
             for act in page:
                 order = orders.get(act.order_id)
-                cid = mp.our_client_id(order.client_order_id if order else f"ALPACA-{act.order_id}")
+                cid = mp.our_client_id(self._name(order) if order else f"ALPACA-{act.order_id}")
                 key = fill_id(act.order_id, act.cum_qty)
                 iid = mp.instrument_for(act.symbol, "", self._instruments)
                 self.tracker.fill(

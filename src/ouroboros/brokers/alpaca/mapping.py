@@ -66,6 +66,11 @@ def wire_client_id(cid: ClientOrderId, replacement: int = 0) -> str:
     return cid.value if replacement == 0 else f"{cid.value}.r{replacement}"
 
 
+def leg_client_id(parent_base: str, leg_type: str) -> str:
+    """The id a bracket/OTO leg reports under: ``<parent>-tp`` (limit) or ``<parent>-sl``."""
+    return f"{parent_base}-{'tp' if leg_type == 'limit' else 'sl'}"
+
+
 def base_client_id(wire: str) -> tuple[str, int]:
     """Our client order id and the replacement number behind a wire id (``X.r2`` → X, 2)."""
     match = _SUFFIX.match(wire)
