@@ -243,9 +243,8 @@ async def test_bracket_exits_are_held_by_alpaca_and_report_under_our_id(
     assert ack.accepted
     sandbox.set_price("AAPL", "185.00")
     reports = {r.client_order_id.value: r.status for r in await broker.order_reports()}
-    assert reports == {
-        "br-1": OrderStatus.FILLED, "br-1-tp": OrderStatus.ACCEPTED, "br-1-sl": OrderStatus.ACCEPTED,
-    }  # fmt: skip
+    accepted = OrderStatus.ACCEPTED
+    assert reports == {"br-1": OrderStatus.FILLED, "br-1-tp": accepted, "br-1-sl": accepted}
     sandbox.set_price("AAPL", "201.00")
     reports = {r.client_order_id.value: r.status for r in await broker.order_reports()}
     assert (reports["br-1-tp"], reports["br-1-sl"]) == (OrderStatus.FILLED, OrderStatus.CANCELED)
