@@ -3,6 +3,7 @@ latency, 429s, fractional and long ids, reports, calendar cross-check."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from ouroboros.domain.events import OrderCanceled, OrderFilled
 from ouroboros.domain.ids import ClientOrderId, InstrumentId
 from ouroboros.domain.money import Price, Quantity
 from ouroboros.domain.orders import Order, OrderSide, OrderStatus, OrderType, TimeInForce
+from ouroboros.errors import ConfigError, OutcomeUnknown
 from ouroboros.markets.registry import get_calendar
 from ouroboros.sandbox.alpaca import AlpacaSandbox
 
@@ -255,3 +257,31 @@ async def test_bracket_exits_are_held_by_alpaca_and_report_under_our_id(
     refused = await broker.submit_protected(ioc, None, Price.of("180.00"))
     assert not refused.accepted
     assert "DAY or GTC" in refused.reason
+
+
+async def test_a_request_still_in_flight_is_not_resent_blindly(
+    sandbox: AlpacaSandbox, make_broker: MakeBroker
+) -> None:
+    broker = await make_broker()
+    sandbox.queue_fault("timeout", path_contains="/v2/orders", method="POST")  # held, then placed
+    intent = order("fly-1", OrderSide.BUY, "2", "150.00")
+    with pytest.raises(OutcomeUnknown):
+        await broker.submit(intent)  # timed out; the lookup finds nothing yet
+    for _ in range(200):
+        if sandbox.orders():
+            break
+        await asyncio.sleep(0.01)
+    ack = await broker.submit(intent)  # looked up first: the late order is found, not resent
+    assert ack.accepted
+    assert ack.venue_order_id is not None
+    assert ack.venue_order_id.value == sandbox.orders()[0].id
+    assert len(sandbox.orders()) == 1
+
+
+async def test_bad_keys_fail_connect_with_a_config_error(sandbox: AlpacaSandbox) -> None:
+    from ouroboros.brokers.alpaca import AlpacaBroker, AlpacaClient
+
+    broker = AlpacaBroker(AlpacaClient(sandbox.base_url, "bad", "keys"), now=sandbox.clock.now)
+    with pytest.raises(ConfigError, match="ALPACA_API_KEY"):
+        await broker.connect()
+    await broker.close()
