@@ -285,3 +285,31 @@ async def test_bad_keys_fail_connect_with_a_config_error(sandbox: AlpacaSandbox)
     with pytest.raises(ConfigError, match="ALPACA_API_KEY"):
         await broker.connect()
     await broker.close()
+
+
+async def test_a_fresh_adapter_learns_venues_from_assets(
+    sandbox: AlpacaSandbox, make_broker: MakeBroker
+) -> None:
+    sandbox.book.submit(
+        {"symbol": "IBM", "qty": "1", "side": "buy", "type": "market", "time_in_force": "day"}
+    )
+    broker = await make_broker()
+    [report] = await broker.order_reports()
+    assert str(report.instrument_id) == "IBM.NYSE"
+    [fill] = await broker.fill_reports()
+    assert str(fill.instrument_id) == "IBM.NYSE"
+    [position] = await broker.position_reports()
+    assert str(position.instrument_id) == "IBM.NYSE"
+
+
+async def test_fills_since_a_time_include_older_orders(
+    sandbox: AlpacaSandbox, make_broker: MakeBroker
+) -> None:
+    broker = await make_broker()
+    await broker.submit(order("old-1", OrderSide.BUY, "2", "150.00", time_in_force=TimeInForce.GTC))
+    sandbox.advance_clock(3600)
+    since = sandbox.clock.now()
+    sandbox.advance_clock(60)
+    sandbox.set_price("AAPL", "149.00")
+    [fill] = await broker.fill_reports(since)
+    assert fill.client_order_id.value == "old-1"

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ouroboros.brokers.alpaca import mapping as mp
+from ouroboros.brokers.alpaca import venue_info
 from ouroboros.brokers.alpaca.client import AlpacaClient
 from ouroboros.brokers.alpaca.config import AlpacaSettings
 from ouroboros.brokers.alpaca.errors import (
@@ -37,6 +38,7 @@ from ouroboros.brokers.alpaca.errors import (
 from ouroboros.brokers.alpaca.stream import TradeUpdateStream
 from ouroboros.brokers.alpaca.tracker import EventTracker, fill_id
 from ouroboros.brokers.alpaca.wire import (
+    WireActivity,
     WireOrder,
     WireTradeUpdate,
     parse_account,
@@ -67,6 +69,8 @@ Now = Callable[[], dt.datetime]
 Sleep = Callable[[float], Awaitable[None]]
 FINAL = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
 WASH_POLICIES = frozenset({"reject", "cancel_opposite"})
+POLL_LOOKBACK = dt.timedelta(days=3)
+"""How far back the polling fallback looks (older GTC orders that fill are fetched by id)."""
 
 
 class AlpacaBroker:
@@ -169,9 +173,10 @@ class AlpacaBroker:
             await self._sleep(self.poll_interval)
             if self.stream.healthy:
                 continue
+            since = self._now() - POLL_LOOKBACK
             try:
-                await self.order_reports()
-                await self.fill_reports()
+                await self.order_reports(since)
+                await self.fill_reports(since)
                 self.polls += 1
             except (AlpacaServerError, AlpacaRejected) as exc:
                 log.warning("alpaca polling fallback failed: %s", exc)
@@ -457,9 +462,18 @@ class AlpacaBroker:
             chains.setdefault(mp.base_client_id(self._name(o))[0], []).append(o)
         return chains
 
+    async def _resolve(self, symbols: set[str]) -> None:
+        """Learn the venue of symbols we did not trade in this process (from their asset)."""
+        for symbol in sorted(symbols - set(self._instruments)):
+            asset = await venue_info.asset(self.client, symbol)
+            exchange = asset.exchange if asset is not None else ""
+            self._instruments[symbol] = mp.instrument_for(symbol, exchange, {})
+
     async def order_reports(self, since: dt.datetime | None = None) -> list[OrderReport]:
         reports = []
-        for base, chain in self._chains(await self._orders(since)).items():
+        orders = await self._orders(since)
+        await self._resolve({o.symbol for o in orders})
+        for base, chain in self._chains(orders).items():
             cid = mp.our_client_id(base)
             report = self._report(cid, chain)
             self._live[cid.value] = chain[-1]
@@ -467,33 +481,37 @@ class AlpacaBroker:
             reports.append(report)
         return reports
 
-    async def fill_reports(self, since: dt.datetime | None = None) -> list[Fill]:
-        orders = {o.id: o for o in await self._orders()}
-        out: list[Fill] = []
-        token: str | None = None
+    async def _activities(self, since: dt.datetime | None) -> list[WireActivity]:
+        out: list[WireActivity] = []
+        params: dict[str, Any] = {"activity_types": "FILL", "direction": "asc", "page_size": 100}
+        if since is not None:
+            params["after"] = since.isoformat()
         while True:
-            params: dict[str, Any] = {
-                "activity_types": "FILL",
-                "direction": "asc",
-                "page_size": 100,
-            }
-            if since is not None:
-                params["after"] = since.isoformat()
-            if token:
-                params["page_token"] = token
             page = parse_activities(await self.client.get("/v2/account/activities", params))
-            for act in page:
-                order = orders.get(act.order_id)
-                cid = mp.our_client_id(self._name(order) if order else f"ALPACA-{act.order_id}")
-                key = fill_id(act.order_id, act.cum_qty)
-                iid = mp.instrument_for(act.symbol, "", self._instruments)
-                self.tracker.fill(
-                    key, cid, iid, mp.side_of(act.side), act.qty, act.price, act.transaction_time
-                )
-                out.append(self.tracker.fills[key])
+            out += page
             if len(page) < 100:
                 return out
-            token = page[-1].id
+            params["page_token"] = page[-1].id
+
+    async def fill_reports(self, since: dt.datetime | None = None) -> list[Fill]:
+        activities = await self._activities(since)
+        orders = {o.id: o for o in await self._orders(since)}
+        for order_id in sorted({a.order_id for a in activities} - set(orders)):
+            try:  # an order submitted before ``since`` that filled after it
+                orders[order_id] = parse_order(await self.client.get(f"/v2/orders/{order_id}"))
+            except AlpacaNotFound:
+                continue
+        await self._resolve({a.symbol for a in activities})
+        out: list[Fill] = []
+        for act in activities:
+            order = orders.get(act.order_id)
+            cid = mp.our_client_id(self._name(order) if order else f"ALPACA-{act.order_id}")
+            key = fill_id(act.order_id, act.cum_qty)
+            iid = mp.instrument_for(act.symbol, "", self._instruments)
+            side = mp.side_of(act.side)
+            self.tracker.fill(key, cid, iid, side, act.qty, act.price, act.transaction_time)
+            out.append(self.tracker.fills[key])
+        return out
 
     async def position_reports(self) -> list[PositionReport]:
         rows = parse_positions(await self.client.get("/v2/positions"))
