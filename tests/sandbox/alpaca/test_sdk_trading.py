@@ -275,3 +275,29 @@ def test_rejection_fault_yields_a_rejected_order(
     order = trading.submit_order(buy("AAPL", 1))
     assert order.status is OrderStatus.REJECTED
     assert sandbox.positions() == {}
+
+
+def test_day_orders_expire_at_the_close_and_gtc_orders_stay(
+    sandbox: AlpacaSandbox, trading: TradingClient
+) -> None:
+    day = trading.submit_order(limit("AAPL", 1, OrderSide.BUY, 150))
+    gtc = trading.submit_order(
+        LimitOrderRequest(
+            symbol="AAPL", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.GTC,
+            limit_price=150,
+        )
+    )  # fmt: skip
+    sandbox.set_clock(dt.datetime(2026, 1, 5, 20, 59, 30, tzinfo=dt.UTC))  # 15:59:30 ET
+    sandbox.step()
+    assert trading.get_order_by_id(day.id).status is OrderStatus.EXPIRED
+    assert trading.get_order_by_id(gtc.id).status is OrderStatus.NEW
+
+
+def test_generated_ids_are_deterministic_for_a_seed() -> None:
+    def ids() -> list[str]:
+        with AlpacaSandbox() as box:
+            client = TradingClient("SANDBOXKEY", "sandbox-secret", url_override=box.base_url)
+            order = client.submit_order(buy("AAPL", 1))
+            return [str(order.id), order.client_order_id]
+
+    assert ids() == ids()

@@ -390,6 +390,18 @@ class Book:
             return
         self._match(order)
 
+    def expire_day_orders(self) -> None:
+        """At the session close, open DAY (and OPG/CLS/IOC/FOK) orders expire; GTC ones stay."""
+        with self.lock:
+            for order in sorted(self.orders.values(), key=lambda o: o.seq):
+                if order.is_open and order.time_in_force != "gtc" and order.parent is None:
+                    order.touch(self.now(), "expired")
+                    order.expired_at = self.now()
+                    self._emit("expired", order)
+                    for leg in order.legs:
+                        if leg.is_open:
+                            self._cancel_now(leg, "canceled")
+
     def step_cancels(self) -> None:
         with self.lock:
             for oid in list(self._pending_cancel):
@@ -442,7 +454,7 @@ class Book:
             same = all(v is None or v == getattr(old, k) for k, v in changes.items())
             if same and (tif is None or tif == old.time_in_force):
                 raise ApiError(403, 40310000, "order parameters are not changed")
-            cid = str(body.get("client_order_id") or uuid.uuid4())
+            cid = str(body.get("client_order_id") or self.new_id())
             if cid in self.used_client_ids:
                 raise ApiError(422, 40010001, "client_order_id must be unique")
             new = SbOrder(

@@ -3,7 +3,6 @@ bracket/OCO/OTO legs), as Alpaca validates it (reference §3, §4.2)."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +37,7 @@ def validated(book: Book, body: dict[str, Any]) -> SbOrder:
         raise ApiError(422, 40010001, f"invalid order type: {kind!r}")
     if tif not in TIFS:
         raise ApiError(422, 40010001, f"invalid time_in_force: {tif!r}")
-    cid = str(body.get("client_order_id") or uuid.uuid4())
+    cid = str(body.get("client_order_id") or book.new_id())
     if len(cid) > 48:
         raise ApiError(422, 40010001, "client_order_id must be no more than 48 characters")
     if cid in book.used_client_ids:
@@ -144,7 +143,7 @@ def leg_of(
     status = "new" if parent.order_class == "oco" else "held"
     return SbOrder(
         book.new_id(),
-        str(uuid.uuid4()),
+        book.new_id(),
         parent.symbol,
         side,
         kind,

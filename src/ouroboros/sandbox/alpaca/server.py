@@ -207,6 +207,9 @@ class AlpacaSandbox:
                     self.book.on_price(sym)
                 self._publish_minute_bars(before)
                 self.book.step_cancels()
+                calendar = self.market.calendar
+                if calendar.is_open(before) and not calendar.is_open(self.clock.now()):
+                    self.book.expire_day_orders()
 
     def advance_clock(self, seconds: float) -> None:
         with self.book.lock:
