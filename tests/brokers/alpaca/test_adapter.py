@@ -313,3 +313,20 @@ async def test_fills_since_a_time_include_older_orders(
     sandbox.set_price("AAPL", "149.00")
     [fill] = await broker.fill_reports(since)
     assert fill.client_order_id.value == "old-1"
+
+
+async def test_modify_after_a_partial_fill_sends_the_rest(
+    sandbox: AlpacaSandbox, make_broker: MakeBroker
+) -> None:
+    broker = await make_broker()
+    sandbox.set_liquidity("AAPL", 2)
+    intent = order("pm-1", OrderSide.BUY, "5", "191.00")
+    await broker.submit(intent)
+    ack = await broker.modify(intent, Quantity.of(6), None)
+    assert ack.accepted
+    assert sandbox.orders()[-1].qty == 4  # 6 wanted, 2 already filled on the replaced order
+    [report] = await broker.order_reports()
+    assert (report.quantity, report.filled_quantity) == (Quantity.of(6), Quantity.of(2))
+    too_small = await broker.modify(intent, Quantity.of(2), None)
+    assert not too_small.accepted
+    assert "not above filled" in too_small.reason

@@ -54,7 +54,7 @@ from ouroboros.domain.ids import ClientOrderId, InstrumentId, VenueOrderId
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Price, Quantity
 from ouroboros.domain.orders import Order, OrderStatus, OrderType, TimeInForce
-from ouroboros.errors import OrderRejected
+from ouroboros.errors import OrderRejected, OuroborosError
 from ouroboros.execution.ports import (
     BalanceReport,
     BrokerCapabilities,
@@ -178,7 +178,7 @@ class AlpacaBroker:
                 await self.order_reports(since)
                 await self.fill_reports(since)
                 self.polls += 1
-            except (AlpacaServerError, AlpacaRejected) as exc:
+            except OuroborosError as exc:  # rate limit, 5xx, a malformed reply: try next time
                 log.warning("alpaca polling fallback failed: %s", exc)
 
     def _on_update(self, update: WireTradeUpdate) -> None:
@@ -381,6 +381,10 @@ class AlpacaBroker:
         body: dict[str, Any] = {"client_order_id": mp.wire_client_id(cid, n + 1)}
         if quantity is not None:
             done = await self._filled_before(cid.value, current)
+            if quantity.value <= done:
+                return SubmitAck(
+                    cid, False, reason=f"quantity {quantity} is not above filled {done}"
+                )
             body["qty"] = mp.plain(quantity.value - done)  # Alpaca's new order is for the rest
         if limit_price is not None:
             body["limit_price"] = mp.plain(limit_price.value)
