@@ -330,3 +330,34 @@ async def test_modify_after_a_partial_fill_sends_the_rest(
     too_small = await broker.modify(intent, Quantity.of(2), None)
     assert not too_small.accepted
     assert "not above filled" in too_small.reason
+
+
+async def test_a_replace_whose_answer_is_lost_is_found_by_lookup(
+    sandbox: AlpacaSandbox, make_broker: MakeBroker
+) -> None:
+    broker = await make_broker()
+    intent = order("rl-2", OrderSide.BUY, "3", "150.00")
+    await broker.submit(intent)
+    sandbox.queue_fault("5xx_after", path_contains="/v2/orders/", method="PATCH")
+    ack = await broker.modify(intent, None, Price.of("151.00"))
+    assert ack.accepted
+    assert ack.venue_order_id is not None
+    assert ack.venue_order_id.value == sandbox.orders()[-1].id
+    assert [o.status for o in sandbox.orders()] == ["replaced", "new"]
+
+
+async def test_a_cancel_whose_answer_is_lost_is_settled_by_polling(
+    sandbox: AlpacaSandbox, make_broker: MakeBroker
+) -> None:
+    broker = await make_broker()
+    intent = order("cl-2", OrderSide.BUY, "3", "150.00")
+    await broker.submit(intent)
+    sandbox.queue_fault("5xx_after", path_contains="/v2/orders/", method="DELETE")
+    await broker.cancel(intent)
+    assert any(isinstance(e, OrderCanceled) for e in broker.drain_events())
+    sandbox.queue_fault("500", path_contains="/v2/orders/", method="DELETE")  # never arrived
+    other = order("cl-3", OrderSide.BUY, "1", "150.00")
+    await broker.submit(other)
+    with pytest.raises(OutcomeUnknown):
+        await broker.cancel(other)
+    assert sandbox.orders()[-1].status == "new"

@@ -345,12 +345,19 @@ class AlpacaBroker:
         return found
 
     async def _cancel_and_wait(self, venue_id: str) -> WireOrder | None:
-        """DELETE, then poll until the order is final (cancel is a request, reference §9.5)."""
-        await self.client.request("DELETE", f"/v2/orders/{venue_id}", order_request=True)
+        """DELETE, then poll until the order is final (cancel is a request, reference §9.5).
+        A DELETE whose answer was lost is settled by the same polling."""
+        unknown: AlpacaOutcomeUnknown | None = None
+        try:
+            await self.client.request("DELETE", f"/v2/orders/{venue_id}", order_request=True)
+        except AlpacaOutcomeUnknown as exc:
+            unknown = exc
         for _ in range(self._cancel_polls):
             state = parse_order(await self.client.get(f"/v2/orders/{venue_id}"))
             if state.status in FINAL:
                 return state
+            if unknown is not None and state.status != "pending_cancel":
+                raise unknown  # the cancel did not arrive: the caller may send it again
             await self._sleep(self._cancel_interval)
         return None
 
@@ -394,7 +401,13 @@ class AlpacaBroker:
             )
         except AlpacaRejected as refusal:
             return SubmitAck(cid, False, reason=str(refusal))
-        new = parse_order(raw)
+        except AlpacaOutcomeUnknown:  # a replace can fail yet succeed (reference §9.4)
+            after = await self._lookup(cid.value)
+            if after is None or after.id == current.id:
+                raise
+            new = after
+        else:
+            new = parse_order(raw)
         self._live[cid.value] = new
         return SubmitAck(cid, True, VenueOrderId(new.id))
 
