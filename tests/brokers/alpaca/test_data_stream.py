@@ -17,7 +17,7 @@ from ouroboros.sandbox.alpaca import AlpacaSandbox
 
 
 async def until(condition: object, what: str) -> None:
-    for _ in range(1000):
+    for _ in range(2000):  # up to 20 s on a loaded machine
         if condition():  # type: ignore[operator]
             return
         await asyncio.sleep(0.01)
@@ -32,7 +32,7 @@ async def test_minute_bars_and_trades_arrive_and_survive_a_drop(sandbox: AlpacaS
     )  # fmt: skip
     stream.listeners.append(items.append)
     stream.start()
-    await asyncio.wait_for(stream.up.wait(), 10)
+    await asyncio.wait_for(stream.up.wait(), 30)
     sandbox.step()
     await until(lambda: any(isinstance(i, StreamBar) for i in items), "a minute bar")
     bar = next(i for i in items if isinstance(i, StreamBar))
