@@ -301,3 +301,29 @@ def test_generated_ids_are_deterministic_for_a_seed() -> None:
             return [str(order.id), order.client_order_id]
 
     assert ids() == ids()
+
+
+def test_http_controls_drive_the_sandbox(sandbox: AlpacaSandbox, trading: TradingClient) -> None:
+    def control(action: str, **data: object) -> dict[str, object]:
+        reply = requests.post(f"{sandbox.base_url}/_sandbox/{action}", json=data, timeout=5)
+        assert reply.status_code == 200, reply.text
+        body: dict[str, object] = reply.json()
+        return body
+
+    control("clock", at="2026-01-06T15:00:00+00:00")
+    control("liquidity", symbol="AAPL", liquidity=1)
+    partial = trading.submit_order(buy("AAPL", 3))
+    assert partial.filled_qty == "1"
+    control("price", symbol="AAPL", price="190.00", liquidity=1000)
+    control("reject", reason="no")
+    assert trading.submit_order(buy("MSFT", 1)).status is OrderStatus.REJECTED
+    control("partial")
+    assert trading.submit_order(buy("MSFT", 4)).filled_qty == "2"
+    state = control("step", steps=2)
+    assert state["clock"] == "2026-01-06T15:02:00+00:00"
+    control("fault", kind="500", path_contains="/v2/clock")
+    with pytest.raises(APIError):
+        trading.get_clock()
+    bad = requests.post(f"{sandbox.base_url}/_sandbox/price", json={}, timeout=5)
+    assert bad.status_code == 422
+    assert "bad sandbox control" in bad.json()["message"]

@@ -54,7 +54,10 @@ def alpaca_sandbox(
     typer.echo("Point Ouroboros at it with:")
     for line in sandbox.exports():
         typer.echo(f"  {line}")
-    typer.echo("Controls: POST /_sandbox/{price,step,fault,drop}, GET /_sandbox/state")
+    typer.echo(
+        "Controls: POST /_sandbox/{price,liquidity,step,clock,fault,partial,reject,drop}, "
+        "GET /_sandbox/state"
+    )
     sandbox.serve_forever()
 
 

@@ -342,8 +342,16 @@ class AlpacaSandbox:
                 )
             elif action == "drop":
                 self.drop_streams()
+            elif action == "liquidity":
+                self.set_liquidity(str(data["symbol"]), Decimal(str(data["liquidity"])))
+            elif action == "clock":
+                self.set_clock(dt.datetime.fromisoformat(str(data["at"])))
+            elif action == "partial":
+                self.partial_fill_next(int(data.get("count", 1)))
+            elif action == "reject":
+                self.reject_next(str(data.get("reason", "rejected by the sandbox")))
             elif action != "state":
                 raise ApiError(404, 40410000, f"unknown sandbox action {action!r}")
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, ArithmeticError) as exc:
             raise ApiError(422, 40010001, f"bad sandbox control {action}: {exc}") from None
         return self.stats()
