@@ -1,5 +1,5 @@
-"""Parametrises the broker contract suite over every harness (KIS domestic and overseas now;
-the paper broker's harness joins by adding an entry to ``HARNESSES``)."""
+"""Parametrises the broker contract suite over every harness (KIS domestic and overseas, the
+paper broker, Alpaca on its sandbox; a new venue joins by adding an entry to ``HARNESSES``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from .alpaca_harness import AlpacaHarness
 from .harness import BrokerHarness, KisHarness
 from .paper_harness import PaperHarness
 
@@ -16,6 +17,7 @@ HARNESSES: dict[str, Callable[[Path], BrokerHarness]] = {
     "kis-overseas": lambda d: KisHarness("AAPL.NASDAQ", d),
     "paper-domestic": lambda _d: PaperHarness("005930.KRX"),
     "paper-overseas": lambda _d: PaperHarness("AAPL.NASDAQ"),
+    "alpaca-us": lambda _d: AlpacaHarness("AAPL.NASDAQ"),
 }
 
 

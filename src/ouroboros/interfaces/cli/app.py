@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+import ouroboros.interfaces.cli.alpaca_cmd as alpaca_cmd
 import ouroboros.interfaces.cli.kis_cmd as kis_cmd
 from ouroboros import __version__
 from ouroboros.interfaces.cli import (
@@ -32,6 +33,7 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(safety_cmd.app, name="safety")  # safety-state
 app.command("run", help=run_cmd.run.__doc__)(run_cmd.run)
 app.command("kis-sandbox", help=kis_cmd.kis_sandbox.__doc__)(kis_cmd.kis_sandbox)
+app.command("alpaca-sandbox", help=alpaca_cmd.alpaca_sandbox.__doc__)(alpaca_cmd.alpaca_sandbox)
 app.command("backtest", help=backtest_cmd.backtest.__doc__)(backtest_cmd.backtest)
 app.command("plan", help=plan_cmd.plan.__doc__)(plan_cmd.plan)
 app.add_typer(llm_cmd.app, name="llm")

@@ -31,6 +31,7 @@ from ouroboros.data import (
     write_synthetic,
 )
 from ouroboros.errors import DataError
+from ouroboros.interfaces.cli import alpaca_cmd
 from ouroboros.interfaces.cli.output import console, emit_json, err_console
 
 app = typer.Typer(
@@ -120,15 +121,32 @@ def list_data(
 
 @app.command("import")
 def import_data(
-    path: Annotated[Path, typer.Argument(help="CSV/Parquet file or directory of them")],
+    path: Annotated[Path, typer.Argument(help="CSV/Parquet file or directory, or alpaca:SYM,...")],
     symbol: Annotated[
         str | None, typer.Option("--symbol", help="symbol for a file without a symbol column")
     ] = None,
     market: MarketOpt = None,
     store: StoreOpt = DEFAULT_STORE_ROOT,
     json_output: JsonOpt = False,
+    start: Annotated[str | None, typer.Option("--start", help="alpaca: first day")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="alpaca: last day")] = None,
+    interval: Annotated[str, typer.Option("--interval", help="alpaca: bar interval")] = "1d",
 ) -> None:
-    """Validate bar files and write them to the store; refuses (exit 1) on any error."""
+    """Validate bar files (or Alpaca bars) and write them to the store; exit 1 on any error."""
+    if alpaca_cmd.is_alpaca_spec(str(path)):
+        try:
+            alpaca_cmd.import_alpaca(
+                str(path),
+                start=start,
+                end=end,
+                market=market,
+                interval=interval,
+                store=store,
+                json_output=json_output,
+            )
+        except DataError as exc:
+            raise _fail(str(exc), json_output) from None
+        return
     try:
         loaded = load_source(str(path), market=market, symbol=symbol, strict=False)
     except DataError as exc:
