@@ -63,7 +63,7 @@ def test_backtest_rejects_unknown_strategy_params_by_name() -> None:
     result = CliRunner().invoke(
         app, ["backtest", "--data", "bundled:AAPL", "--strategy", "sma-cross", "--param", "speed=3"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown --param speed" in result.output
 
 

@@ -109,7 +109,7 @@ def test_missing_credentials_fail_with_the_key_named_and_no_secret_shown(
     clean_env.setenv("KIS_APP_SECRET", "very-secret-value-123")
     clean_env.setenv("KIS_ACCOUNT_NO", "50000001-01")
     result = CliRunner().invoke(app, broker_args("http://127.0.0.1:9", tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "KIS_APP_KEY is required" in result.output
     assert "very-secret-value-123" not in result.output
 
@@ -123,7 +123,7 @@ def test_a_real_account_needs_an_explicit_confirmation(
     clean_env.setenv("KIS_VIRTUAL", "false")
     args = [a for a in broker_args("x", tmp_path) if a not in ("--kis-url", "x")]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "OUROBOROS_CONFIRM_REAL_MONEY=yes" in result.output
     assert not (tmp_path / "cli.db").exists()  # refused before touching anything
 
@@ -145,5 +145,5 @@ def test_bad_broker_options_are_refused_with_a_reason(
     args = broker_args("http://127.0.0.1:9", tmp_path)
     args[args.index(change[0]) + 1] = change[1]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in " ".join(result.output.split())

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import typer
-
 from ouroboros.brokers.kis import KisSettings, load_kis_settings
 from ouroboros.brokers.kis.config import REST_BASE_URL, KisEnvironment
 from ouroboros.engine.broker_session import (
@@ -30,9 +28,11 @@ from ouroboros.engine.loop import StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, OuroborosError
-from ouroboros.evaluation.report_html import render_report, write_report
+from ouroboros.evaluation.report_html import render_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
-from ouroboros.interfaces.cli.output import console, emit_json, err_console
+from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, note_input
+from ouroboros.interfaces.cli.finish import conclude, save_report
+from ouroboros.interfaces.cli.output import console, err_console
 from ouroboros.risk import RiskSettings
 from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade
 
@@ -91,6 +91,7 @@ def run_broker(
         size = Sizing.parse(sizing)
         risk = RiskSettings.from_env()
         url = db or os.environ.get("OUROBOROS_DB_URL") or DEFAULT_URL
+        note_input("--db", mask_url(url))
         store = make_engine(url)
         upgrade(store)
         clock = LiveClock().now
@@ -131,16 +132,20 @@ def run_broker(
             )
         finally:
             connection.close()
-    except (OuroborosError, ValueError) as exc:
-        err_console.print(f"[red]run failed:[/red] {exc}")
-        raise typer.Exit(code=1) from exc
-    summary = _summary(outcome, policy, url, report_dir)
-    if json_output:
-        emit_json(summary)
-    else:
-        _print_summary(summary)
+    except (OuroborosError, ValueError):
+        raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
+    summary, report_error = _summary(outcome, policy, url, report_dir)
+    conclude(
+        summary,
+        json_output=json_output,
+        human=lambda: _print_summary(summary),
+        audit_problems=len(summary["audit_problems"]),
+        report_error=report_error,
+    )
     if not outcome.ok:
-        raise typer.Exit(code=1)
+        raise CliFailure(
+            "the session did not end cleanly (see the reconciliation above)", ExitCode.FAILED
+        )
 
 
 def _print_step(step: StepSummary) -> None:
@@ -151,28 +156,27 @@ def _print_step(step: StepSummary) -> None:
 
 def _summary(
     outcome: BrokerSessionOutcome, policy: str, url: str, report_dir: Path
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], str | None]:
     run = outcome.outcome
     assert run is not None
     assert outcome.end is not None
     assert outcome.audit is not None
     result = run.result
-    report = None
+    report = report_error = None
     if result.equity_times:
         first, last = result.equity_times[0].date(), result.equity_times[-1].date()
-        path = report_dir / f"run-kis-{policy}-{first}-{last}.html"
-        write_report(
-            path,
-            render_report(
+        report, report_error = save_report(
+            report_dir / f"run-kis-{policy}-{first}-{last}.html",
+            lambda: render_report(
                 f"KIS session {policy} {first} to {last}",
                 run.stats,
                 result.equity_times,
                 result.equity,
                 result.trades.all_trades(),
             ),
+            "--report-dir",
         )
-        report = str(path)
-    return {
+    summary = {
         "run_id": outcome.run_id,
         "broker": "kis",
         "orders_sent": outcome.orders_sent,
@@ -191,8 +195,10 @@ def _summary(
         "audit_problems": [p.as_dict() for p in outcome.audit.problems],
         "db": mask_url(url),
         "report": report,
+        "report_error": report_error,
         "elapsed_s": round(outcome.elapsed_s, 3),
     }
+    return summary, report_error
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
