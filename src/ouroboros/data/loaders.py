@@ -93,12 +93,18 @@ def read_bar_file(
 def _read_raw(file: Path) -> pd.DataFrame:
     if not file.exists():
         raise DataError(f"{file}: no such file")
+    if file.is_file() and file.stat().st_size == 0:
+        raise DataError(f"{file}: the file is empty (no header, no bars)")
     try:
         if file.name.lower().endswith((".parquet", ".pq")):
-            return pd.read_parquet(file)
-        return pd.read_csv(file, skipinitialspace=True)
+            raw = pd.read_parquet(file)
+        else:
+            raw = pd.read_csv(file, skipinitialspace=True)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{file}: cannot read bar file ({exc})") from exc
+    if raw.empty:
+        raise DataError(f"{file}: no bars (the file has a header and no rows)")
+    return raw
 
 
 def _map_columns(raw: pd.DataFrame, file: Path) -> dict[str, str | None]:

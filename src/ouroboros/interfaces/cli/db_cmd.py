@@ -21,6 +21,7 @@ from ouroboros.interfaces.cli.boundary import BoundaryGroup
 from ouroboros.interfaces.cli.errors import (
     CliFailure,
     ExitCode,
+    Verdict,
     note_input,
     register_exit_code,
 )
@@ -149,10 +150,11 @@ def status_cmd(db: DbOption = DEFAULT_URL, as_json: JsonOption = False) -> None:
         if status.up_to_date
         else []
     )
+    failure = _missing_failure(db, missing) if missing else None
     if as_json:
         payload = {"db": status.url, **status.as_dict(), "missing_tables": missing}
         payload.pop("url")
-        emit_json(payload)
+        emit_json(payload, Verdict(failure.code, str(failure)) if failure else None)
     else:
         state = "up to date" if status.up_to_date else "needs `ouroboros db upgrade`"
         if missing:
@@ -163,5 +165,5 @@ def status_cmd(db: DbOption = DEFAULT_URL, as_json: JsonOption = False) -> None:
         for name, count in status.tables.items():
             table.add_row(name, "-" if count is None else str(count))
         console.print(table)
-    if missing:
-        raise _missing_failure(db, missing)
+    if failure is not None:
+        raise failure

@@ -184,7 +184,7 @@ _DB_REASONS: tuple[tuple[str, ExitCode, str], ...] = (
     ("database is locked", ExitCode.FAILED, "the database is locked by another process"),
     ("database table is locked", ExitCode.FAILED, "the database is locked by another process"),
     ("disk is full", ExitCode.FAILED, "no space left on the device"),
-    ("disk i/o error", ExitCode.FAILED, "disk I/O error"),
+    ("disk i/o error", ExitCode.FAILED, "disk I/O error (is the disk full or failing?)"),
     ("password authentication failed", ExitCode.BAD_INPUT, "password authentication failed"),
     ("does not exist", ExitCode.BAD_INPUT, ""),
     ("connection refused", ExitCode.UNAVAILABLE, "server unreachable (connection refused)"),

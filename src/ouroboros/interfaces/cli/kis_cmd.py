@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import socket
+
 import typer
 
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 
 
 def kis_sandbox(
-    port: int = typer.Option(29443, "--port", help="port to listen on (127.0.0.1)"),
+    port: int = typer.Option(
+        29443, "--port", min=1, max=65535, help="port to listen on (127.0.0.1)"
+    ),
     virtual: bool = typer.Option(False, "--virtual", help="behave like the virtual (모의) server"),
-    seed: int = typer.Option(7, "--seed", help="seed of the price random walk"),
+    seed: int = typer.Option(7, "--seed", min=0, help="seed of the price random walk"),
     rate_limit: float | None = typer.Option(
         None, "--rate-limit", help="requests/s per app key before EGW00201 (default 20 / 2; 0 off)"
     ),
     tick: float | None = typer.Option(
         1.0, "--tick", help="seconds between price steps (0 to move prices only on request)"
     ),
-    p_5xx: float = typer.Option(0.0, "--fault-5xx", help="probability of a 5xx per request"),
-    p_timeout: float = typer.Option(0.0, "--fault-timeout", help="probability of a slow response"),
+    p_5xx: float = typer.Option(
+        0.0, "--fault-5xx", min=0.0, max=1.0, help="probability of a 5xx per request"
+    ),
+    p_timeout: float = typer.Option(
+        0.0, "--fault-timeout", min=0.0, max=1.0, help="probability of a slow response"
+    ),
     sessions: bool = typer.Option(False, "--sessions", help="refuse orders outside market hours"),
 ) -> None:
     """Run a local KIS Open API sandbox (REST + WebSocket) for demos and manual testing."""
+    _check_port_free(port)
     config = SandboxConfig(
         virtual=virtual,
         seed=seed,
@@ -44,3 +53,15 @@ def kis_sandbox(
         "drop-websockets,holding}, GET /_sandbox/state"
     )
     sandbox.serve_forever()
+
+
+def _check_port_free(port: int) -> None:
+    """Refuse a port already in use in one line, before the server logs its own traceback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"port {port} on 127.0.0.1 is not available ({exc.strerror})", param_hint="--port"
+            ) from None
