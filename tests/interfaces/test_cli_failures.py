@@ -351,8 +351,11 @@ def test_disk_full_report_keeps_the_summary(small_fs: Path, tmp_path: Path) -> N
     proc = cli("backtest", "--report", str(report), "--json", cwd=tmp_path)
     assert_one_line_failure(proc, 1, "report not written", "--report", "no space left")
     doc = json.loads(proc.stdout)
-    assert doc["ok"] is False and doc["trades"] > 0 and doc["report"] is None
-    assert not report.exists() and not (small_fs / "report.html.tmp").exists()
+    assert doc["ok"] is False
+    assert doc["trades"] > 0
+    assert doc["report"] is None
+    assert not report.exists()
+    assert not (small_fs / "report.html.tmp").exists()
 
 
 def test_report_dir_that_is_a_file_keeps_the_run(tmp_path: Path) -> None:
