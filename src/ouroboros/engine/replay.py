@@ -51,7 +51,7 @@ def replay_feeds(plan: ReplayPlan) -> list[MarketFeed]:
     data_end: date = us.index[-1].date()
     wanted_bundled = [m for m in plan.markets if m in BUNDLED_MARKETS]
     synthetic = [m for m in plan.markets if m not in BUNDLED_MARKETS]
-    end = plan.end or data_end
+    end = plan.end or _default_end(data_end, wanted_bundled, synthetic, plan)
     if wanted_bundled and end > data_end:
         raise ConfigError(
             f"--end {end} is after the bundled data of {', '.join(wanted_bundled)} "
@@ -66,13 +66,12 @@ def replay_feeds(plan: ReplayPlan) -> list[MarketFeed]:
     if wanted_bundled:
         feeds += _windowed(bundled, wanted_bundled, window_start, end, plan.warmup_sessions)
     if synthetic:
-        start = window_start - timedelta(days=int(plan.warmup_sessions * 1.6) + 30)
-        # Sessions are counted from ``start``; weekdays over-count them, so the range always
-        # reaches ``end`` whatever the market's holidays.
-        history_days = (end - start).days * 5 // 7 + 10
+        # The last sessions up to ``end``: the warm-up plus every session of the window (the
+        # window's calendar days bound its session count), so the range ends exactly at ``end``.
+        history = plan.warmup_sessions + (end - window_start).days + 5
         spec = (
             f"synthetic:markets={','.join(synthetic)},symbols={plan.symbols},"
-            f"days={history_days},seed={plan.seed},start={start.isoformat()}"
+            f"days={history},seed={plan.seed},end={end.isoformat()}"
         )
         feeds += _windowed(load_source(spec), synthetic, window_start, end, plan.warmup_sessions)
     missing = [m for m in plan.markets if m not in {f.code for f in feeds}]
@@ -81,14 +80,32 @@ def replay_feeds(plan: ReplayPlan) -> list[MarketFeed]:
     return feeds
 
 
+def _default_end(
+    data_end: date, bundled: list[str], synthetic: list[str], plan: ReplayPlan
+) -> date:
+    """The bundled data's last session; a synthetic-only run whose calendars start after it
+    ends on the last day every chosen calendar covers instead."""
+    if bundled or not synthetic:
+        return data_end
+    history = timedelta(days=int((plan.warmup_sessions + plan.days) * 1.6) + 60)
+    calendars = [get_calendar(m) for m in synthetic]
+    if all(c.covered_from <= data_end - history for c in calendars):
+        return data_end
+    return min(c.covered_until for c in calendars)
+
+
 def _calendar_days(market: str, end: date, days: int) -> list[date]:
     """The market's session dates up to ``end``, enough of them to count ``days`` back."""
     calendar = get_calendar(market)
     span = timedelta(days=days * 2 + 30)
     try:
         return [s.date for s in calendar.sessions(end - span, end)]
-    except CalendarCoverageError as exc:
-        raise ConfigError(f"--end {end}: the {market} calendar does not cover it ({exc})") from None
+    except CalendarCoverageError:
+        raise ConfigError(
+            f"the {market} calendar covers {calendar.covered_from} to {calendar.covered_until}: "
+            f"it cannot replay sessions up to {end} (pass --end inside it, and do not mix it "
+            "with markets whose data lies outside it)"
+        ) from None
 
 
 def _window_start(dates: list[date], end: date, days: int, market: str) -> date:

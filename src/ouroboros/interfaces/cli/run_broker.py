@@ -134,6 +134,7 @@ def run_broker(
             connection.close()
     except (OuroborosError, ValueError):
         raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
+    store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
     summary, report_error = _summary(outcome, policy, url, report_dir)
     conclude(
         summary,

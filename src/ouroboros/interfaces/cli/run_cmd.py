@@ -213,6 +213,7 @@ def run(
         audit = verify(store, run_id)
     except (OuroborosError, ValueError):
         raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
+    store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
     result = outcome.result
     first, last = result.equity_times[0].date(), result.equity_times[-1].date()
     traded = [c for c in codes if c in {f.code for f in feeds}]
