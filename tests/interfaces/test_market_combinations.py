@@ -49,15 +49,20 @@ def replay(markets: str, url: str, tmp_path: Path, *extra: str) -> dict[str, Any
         app,
         [
             "run",
-            "--markets", markets,
-            "--days", "3",
-            "--symbols", "2",
-            "--db", url,
-            "--report-dir", str(tmp_path / "reports"),
+            "--markets",
+            markets,
+            "--days",
+            "3",
+            "--symbols",
+            "2",
+            "--db",
+            url,
+            "--report-dir",
+            str(tmp_path / "reports"),
             "--json",
             *extra,
         ],
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     doc: dict[str, Any] = json.loads(result.stdout)
     return doc
@@ -73,10 +78,12 @@ def check(doc: dict[str, Any], markets: str) -> None:
     traded = list(dict.fromkeys(CURRENCY[c] for c in codes))
     assert sorted(d["currency"] for d in doc["deposits"]) == sorted(traded)
     total = sum(
-        (Decimal(d["amount"]) / STATIC_FX.rate(Currency.USD, Currency(d["currency"]))
-         for d in doc["deposits"]),
+        (
+            Decimal(d["amount"]) / STATIC_FX.rate(Currency.USD, Currency(d["currency"]))
+            for d in doc["deposits"]
+        ),
         Decimal(0),
-    )  # fmt: skip
+    )
     assert abs(total - Decimal("100000")) < Decimal("1")  # the whole --cash, nothing more
     assert Decimal(doc["final_equity"]) > 0
     assert doc["report"] is not None

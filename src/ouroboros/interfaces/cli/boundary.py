@@ -4,6 +4,8 @@ invoked on its own (tests do that)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import typer
@@ -45,6 +47,11 @@ class BoundaryGroup(TyperGroup):
             return super().invoke(ctx)
         except typer.Exit:
             raise
+        except BrokenPipeError:
+            # `ouroboros ... | head`: the reader left; say nothing, like other command lines
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
         except click.exceptions.UsageError as exc:
             if debug:
                 raise

@@ -275,7 +275,7 @@ def generate_data(
         "markets": per_market,
         "bars": bars,
         "patterns": len(data.patterns),
-        "generate_seconds": round(generated, 3),
+        "elapsed_s": round(generated, 3),
     }
     if json_output:
         emit_json(summary)
@@ -308,3 +308,5 @@ def _print_report(report: ValidationReport, *, limit: int, quiet_if_clean: bool 
     counts = ", ".join(f"{k}={v}" for k, v in report.counts().items())
     verdict = "[green]OK[/green]" if report.ok else "[red]FAILED[/red]"
     console.print(f"{verdict} {report.summary()}" + (f" ({counts})" if counts else ""))
+    if report.calendar_note:
+        console.print(f"[yellow]note:[/yellow] {escape(report.calendar_note)}", highlight=False)

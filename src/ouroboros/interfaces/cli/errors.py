@@ -10,6 +10,7 @@ Exit codes (documented in the README):
 * 3   an external service is unreachable (PostgreSQL, KIS, a broker's rate limit or 5xx)
 * 4   the audit found problems in the stored books
 * 130 interrupted (Ctrl-C)
+* 141 the reader of stdout went away (``ouroboros ... | head``); nothing is printed
 
 ``--debug`` anywhere on the command line, or ``OUROBOROS_DEBUG=1``, re-raises instead so the
 traceback shows. With ``--json`` the failure is also one JSON object on stdout:
@@ -47,6 +48,7 @@ class ExitCode(IntEnum):
     UNAVAILABLE = 3
     AUDIT_PROBLEMS = 4
     INTERRUPTED = 130
+    BROKEN_PIPE = 141
 
 
 CODE_NAMES = {

@@ -6,6 +6,7 @@ import socket
 
 import typer
 
+from ouroboros.interfaces.cli.output import emit_json
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 
 
@@ -28,6 +29,9 @@ def kis_sandbox(
         0.0, "--fault-timeout", min=0.0, max=1.0, help="probability of a slow response"
     ),
     sessions: bool = typer.Option(False, "--sessions", help="refuse orders outside market hours"),
+    json_output: bool = typer.Option(
+        False, "--json", help="print the URLs and settings as one JSON object, then serve"
+    ),
 ) -> None:
     """Run a local KIS Open API sandbox (REST + WebSocket) for demos and manual testing."""
     _check_port_free(port)
@@ -41,17 +45,31 @@ def kis_sandbox(
     )
     sandbox = KisSandbox(config, port=port)
     app = sandbox.app_credentials
-    kind = "virtual" if virtual else "real"
-    typer.echo(f"KIS sandbox ({kind}-style) on {sandbox.base_url} (WebSocket {sandbox.ws_url})")
-    typer.echo("Point Ouroboros at it with:")
-    typer.echo(f"  export KIS_BASE_URL={sandbox.base_url} KIS_WS_URL={sandbox.ws_url}")
-    typer.echo(f"  export KIS_APP_KEY={app.app_key} KIS_APP_SECRET={app.app_secret}")
-    typer.echo(f"  export KIS_ACCOUNT_NO={app.accounts[0]} KIS_VIRTUAL={str(virtual).lower()}")
-    typer.echo(f"  export KIS_HTS_ID={app.hts_id}")
-    typer.echo(
-        "Controls: POST /_sandbox/{price,step,fault,fault-plan,expire-tokens,clock,"
-        "drop-websockets,holding}, GET /_sandbox/state"
-    )
+    env = {
+        "KIS_BASE_URL": sandbox.base_url,
+        "KIS_WS_URL": sandbox.ws_url,
+        "KIS_APP_KEY": app.app_key,
+        "KIS_APP_SECRET": app.app_secret,
+        "KIS_ACCOUNT_NO": app.accounts[0],
+        "KIS_VIRTUAL": str(virtual).lower(),
+        "KIS_HTS_ID": app.hts_id,
+    }
+    if json_output:
+        emit_json(
+            {"base_url": sandbox.base_url, "ws_url": sandbox.ws_url, "virtual": virtual, "env": env}
+        )
+    else:
+        kind = "virtual" if virtual else "real"
+        typer.echo(f"KIS sandbox ({kind}-style) on {sandbox.base_url} (WebSocket {sandbox.ws_url})")
+        typer.echo("Point Ouroboros at it with:")
+        typer.echo("  export " + " ".join(f"{k}={v}" for k, v in list(env.items())[:2]))
+        typer.echo("  export " + " ".join(f"{k}={v}" for k, v in list(env.items())[2:4]))
+        typer.echo("  export " + " ".join(f"{k}={v}" for k, v in list(env.items())[4:6]))
+        typer.echo(f"  export KIS_HTS_ID={app.hts_id}")
+        typer.echo(
+            "Controls: POST /_sandbox/{price,step,fault,fault-plan,expire-tokens,clock,"
+            "drop-websockets,holding}, GET /_sandbox/state"
+        )
     sandbox.serve_forever()
 
 

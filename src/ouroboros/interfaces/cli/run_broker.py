@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, note_input
 from ouroboros.interfaces.cli.finish import conclude, save_report
 from ouroboros.interfaces.cli.output import console, err_console
+from ouroboros.interfaces.cli.summary import statistics_fields
 from ouroboros.risk import RiskSettings
 from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade
 
@@ -79,6 +81,7 @@ def run_broker(
     json_output: bool,
 ) -> None:
     """The ``run`` command with ``--broker`` other than paper."""
+    began = time.perf_counter()
     try:
         if broker not in BROKERS:
             raise ConfigError(f"unknown --broker {broker!r} (known: {', '.join(BROKERS)})")
@@ -136,6 +139,7 @@ def run_broker(
         raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
     store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
     summary, report_error = _summary(outcome, policy, url, report_dir)
+    summary["elapsed_s"] = round(time.perf_counter() - began, 3)
     conclude(
         summary,
         json_output=json_output,
@@ -178,7 +182,11 @@ def _summary(
             "--report-dir",
         )
     summary = {
+        "command": "run",
         "run_id": outcome.run_id,
+        "resumed": False,
+        "policy": policy,
+        "markets": ["KR"],
         "broker": "kis",
         "orders_sent": outcome.orders_sent,
         "orders_rejected": outcome.orders_rejected,
@@ -186,9 +194,9 @@ def _summary(
         "open_at_end": outcome.open_at_end,
         "venue_errors": outcome.venue_errors,
         "escalations": outcome.escalations,
-        "final_equity": str(run.final_equity.amount),
         "currency": run.final_equity.currency.value,
-        "return_pct": run.stats.total_return_pct,
+        "final_equity": str(run.final_equity.amount),
+        **statistics_fields(run.stats),
         "start_differences": [d.as_payload() for d in outcome.start.differences],
         "end_differences": [d.as_payload() for d in outcome.end.differences],
         "reconciled": not outcome.end.irreconcilable,
@@ -197,7 +205,8 @@ def _summary(
         "db": mask_url(url),
         "report": report,
         "report_error": report_error,
-        "elapsed_s": round(outcome.elapsed_s, 3),
+        "session_s": round(outcome.elapsed_s, 3),
+        "elapsed_s": None,
     }
     return summary, report_error
 
@@ -206,7 +215,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     console.print(
         f"[bold]done[/bold]: {summary['orders_sent']} orders at KIS, {summary['fills']} fills, "
         f"final equity {summary['final_equity']} {summary['currency']} "
-        f"({summary['return_pct']:+.2f}%)"
+        f"({summary['return_pct'] or 0:+.2f}%)"
     )
     ends = summary["end_differences"]
     verdict = "[green]agrees[/green]" if not ends else f"{len(ends)} difference(s)"
