@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ouroboros.interfaces.cli.app import app
+from ouroboros.interfaces.cli.run_broker import is_real_money_host
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 from ouroboros.store import make_engine, verify
 
@@ -147,3 +148,38 @@ def test_bad_broker_options_are_refused_with_a_reason(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://openapi.koreainvestment.com:9443",
+        "https://OPENAPI.KoreaInvestment.com:9443",
+        "https://openapi.koreainvestment.com.:9443/",
+        "http://openapi.koreainvestment.com:80",
+    ],
+)
+def test_the_real_money_guard_compares_the_parsed_host(url: str) -> None:
+    assert is_real_money_host(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://openapivts.koreainvestment.com:29443", "http://127.0.0.1:29443", "http://evil.com"],
+)
+def test_other_hosts_are_not_real_money(url: str) -> None:
+    assert not is_real_money_host(url)
+
+
+def test_a_differently_spelled_real_url_still_needs_the_confirmation(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clean_env.setenv("KIS_APP_KEY", "PSREALKEY")
+    clean_env.setenv("KIS_APP_SECRET", "real-secret")
+    clean_env.setenv("KIS_ACCOUNT_NO", "12345678-01")
+    clean_env.setenv("KIS_VIRTUAL", "false")
+    args = broker_args("https://OPENAPI.koreainvestment.com.:9443", tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "OUROBOROS_CONFIRM_REAL_MONEY=yes" in result.output
+    assert not (tmp_path / "cli.db").exists()

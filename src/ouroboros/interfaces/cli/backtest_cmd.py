@@ -88,6 +88,7 @@ def backtest(
     base = Currency(validate.currency(base_currency))
     costs = _costs(commission, spread, slippage)
     validate.sizing(sizing)
+    validate.risk_env_conflicts()
     chosen = make_policy(policy, parse_params(param))
     note_input("--data", data)
     if report is not None:

@@ -31,6 +31,7 @@ from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.evaluation.report_html import render_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
+from ouroboros.interfaces.cli import validate
 from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, note_input
 from ouroboros.interfaces.cli.finish import conclude, save_report
 from ouroboros.interfaces.cli.output import console, err_console
@@ -56,13 +57,24 @@ def kis_settings(kis_url: str | None) -> KisSettings:
             scheme = "wss" if parts.scheme == "https" else "ws"
             overrides["ws_url"] = urlunsplit((scheme, parts.netloc, "", "", ""))
     settings = load_kis_settings(**overrides)
-    real_host = settings.rest_url == REST_BASE_URL[KisEnvironment.REAL]
+    real_host = is_real_money_host(settings.rest_url)
     if real_host and os.environ.get(CONFIRM_REAL, "").lower() != "yes":
         raise ConfigError(
             f"KIS_VIRTUAL=false points at the real-money server; set {CONFIRM_REAL}=yes to "
             "confirm (try a virtual account first: docs/kis.md)"
         )
     return settings
+
+
+def _host(url: str) -> str:
+    """The URL's host as DNS compares it: lower case, without a trailing dot."""
+    return (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+
+
+def is_real_money_host(url: str) -> bool:
+    """Whether ``url`` points at KIS's real-money server, however it is spelled (case, a
+    trailing dot, another port or scheme): the parsed host decides, not the text."""
+    return _host(url) == _host(REST_BASE_URL[KisEnvironment.REAL])
 
 
 def run_broker(
@@ -91,6 +103,8 @@ def run_broker(
         skipped = [c for c in codes if c != "KR"]
         chosen = make_policy(policy, parse_params(param))  # bad input fails before any I/O
         settings = kis_settings(kis_url)
+        validate.sizing(sizing)
+        validate.risk_env_conflicts()
         size = Sizing.parse(sizing)
         risk = RiskSettings.from_env()
         url = db or os.environ.get("OUROBOROS_DB_URL") or DEFAULT_URL

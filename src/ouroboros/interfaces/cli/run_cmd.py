@@ -134,6 +134,7 @@ def run(
     base = Currency(validate.currency(base_currency))
     total_cash = Money(validate.cash_amount(cash), base)
     validate.sizing(sizing)
+    validate.risk_env_conflicts()
     url = resolve_url(db)
     note_input("--db", mask_url(url))
     warn_if_in_memory(url)

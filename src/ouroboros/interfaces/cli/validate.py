@@ -6,6 +6,8 @@ leaves nothing behind. Each raises ``typer.BadParameter`` (exit 2 through the er
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -102,3 +104,27 @@ def currency(text: str, option: str = "--base-currency") -> str:
     if code not in valid:
         raise bad(option, f"unknown currency {text!r} (valid: {', '.join(valid)})")
     return code
+
+
+def risk_env_conflicts(environ: Mapping[str, str] | None = None) -> None:
+    """Refuse two spellings of one risk setting with different values (e.g. the canonical
+    ``TA_MAX_POSITION_PCT`` and the seed's ``MAX_POSITION_SIZE_PERCENT``): which one wins must
+    not be a silent rule. Equal values are accepted."""
+    from pydantic import AliasChoices
+
+    from ouroboros.errors import ConfigError
+    from ouroboros.risk import RiskSettings
+
+    env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
+    for name, info in RiskSettings.model_fields.items():
+        alias = info.validation_alias
+        if not isinstance(alias, AliasChoices):
+            continue
+        spellings = [str(choice).upper() for choice in alias.choices]
+        given = {s: env[s].strip() for s in spellings if s in env}
+        if len(set(given.values())) > 1:
+            listed = ", ".join(f"{k}={v!r}" for k, v in given.items())
+            raise ConfigError(
+                f"risk setting {name} is given twice with different values ({listed}); "
+                f"keep one (the canonical name is {spellings[0]})"
+            )
