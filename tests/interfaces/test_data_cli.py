@@ -149,3 +149,23 @@ def test_generate_rejects_bad_options(tmp_path: Path) -> None:
     result = _run("generate", "--markets", "KR", "--interval", "5m", "--out", str(tmp_path))
     assert result.exit_code == 2
     assert "interval must be 1d or 1m, was '5m'" in result.stderr
+
+
+def test_generate_into_earlier_output_replaces_it(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    base = ["generate", "--out", str(out), "--days", "5", "--symbols", "2"]
+    assert _run(*base, "--markets", "KR,JP").exit_code == 0
+    assert _run(*base, "--markets", "HK").exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["HK_1d.parquet", "manifest.json"]
+    loaded = _json(_run("validate", str(out), "--json"))
+    assert loaded["valid"] is True
+
+
+def test_generate_refuses_a_folder_with_someone_elses_bars(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "AAPL.csv").write_text(GOOD)
+    result = _run("generate", "--out", str(out), "--days", "5", "--markets", "KR")
+    assert result.exit_code == 2
+    assert "AAPL.csv" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["AAPL.csv"]
