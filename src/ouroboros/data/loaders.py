@@ -126,8 +126,8 @@ def _pandas_layouts(raw: pd.DataFrame) -> pd.DataFrame:
     if first.strip().lower() == "price" and len(raw):
         labels = raw[raw.columns[0]].astype(str).str.strip().str.lower()
         keep = ~labels.isin(("ticker", "date"))
-        raw = raw[keep.to_numpy()].rename(columns={raw.columns[0]: "date"}).reset_index(drop=True)
-        return raw
+        rows = raw[keep.to_numpy()].reset_index(drop=True)
+        return rows.rename(columns={raw.columns[0]: "date"})
     if first.strip().lower() not in _INDEX_COLUMNS:
         return raw
     keys = {str(c).strip().lower() for c in raw.columns[1:]}
