@@ -90,6 +90,7 @@ def open_database(url: str, *, must_exist: bool = False) -> Iterator[Engine]:
 
     ``must_exist`` refuses a SQLite file that is not there instead of creating it."""
     note_input("--db", mask_url(url))
+    warn_if_in_memory(url)
     path = sqlite_file(url)
     if must_exist and path is not None and not path.exists():
         raise CliFailure(

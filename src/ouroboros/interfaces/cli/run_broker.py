@@ -32,6 +32,7 @@ from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.evaluation.report_html import render_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.interfaces.cli import validate
+from ouroboros.interfaces.cli.db_cmd import warn_if_in_memory
 from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, note_input
 from ouroboros.interfaces.cli.finish import conclude, save_report
 from ouroboros.interfaces.cli.output import console, err_console
@@ -109,6 +110,7 @@ def run_broker(
         risk = RiskSettings.from_env()
         url = db or os.environ.get("OUROBOROS_DB_URL") or DEFAULT_URL
         note_input("--db", mask_url(url))
+        warn_if_in_memory(url)
         store = make_engine(url)
         upgrade(store)
         clock = LiveClock().now
@@ -185,7 +187,7 @@ def _summary(
     if result.equity_times:
         first, last = result.equity_times[0].date(), result.equity_times[-1].date()
         report, report_error = save_report(
-            report_dir / f"run-kis-{policy}-{first}-{last}.html",
+            report_dir / f"run-kis-{policy}-{first}-{last}-{outcome.run_id}.html",
             lambda: render_report(
                 f"KIS session {policy} {first} to {last}",
                 run.stats,

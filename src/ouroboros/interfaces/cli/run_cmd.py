@@ -199,7 +199,7 @@ def run(
                     time.sleep(pace)
                 for line in card.line(step):
                     if not json_output:
-                        progress.console.print(line, highlight=False)
+                        progress.console.print(line, highlight=False, soft_wrap=True)
 
             try:
                 outcome = run_engine(
