@@ -86,6 +86,7 @@ def backtest(
     first_day, last_day = validate.parse_date(start, "--start"), validate.parse_date(end, "--end")
     validate.date_window(first_day, last_day)
     base = Currency(validate.currency(base_currency))
+    amount = validate.cash_amount(cash)
     costs = _costs(commission, spread, slippage)
     validate.sizing(sizing)
     validate.risk_env_conflicts()
@@ -94,39 +95,20 @@ def backtest(
     if report is not None:
         note_input("--report", report)
     loaded = load_feeds(data, first_day, last_day, market=market, symbol=symbol)
-    config = _config(loaded, validate.cash_amount(cash), base, costs, fill, sizing)
+    config = _config(loaded, amount, base, costs, fill, sizing)
     config = _with_risk(config, risk_profile)
     outcome = run(loaded.feeds, chosen, config)
     summary = summarize(outcome, loaded, config, policy, data)
     report_error = None
     if report is not None:
-        settings = {
-            "run id": config.run_id,
-            "data": data + (" (SYNTHETIC: generated bars)" if summary["synthetic"] else ""),
-            "policy": " ".join([policy, *sorted(param)]),
-            "cash": ", ".join(d["amount"] + " " + d["currency"] for d in summary["deposits"]),
-            "base currency": base.value,
-            "sizing": sizing,
-            "costs": f"commission {commission or 'fee schedules'}, spread {spread}, "
-            f"slippage {slippage}, fill {fill}",
-            "fx": summary["fx"],
-        }
-        summary["report"], report_error = save_report(
-            report,
-            lambda: render_report(
-                f"Backtest {policy} on {data}",
-                outcome.stats,
-                outcome.result.equity_times,
-                outcome.result.equity,
-                marked_trades(
-                    outcome.result.trades.all_trades(),
-                    last_prices(loaded.feeds, outcome.result.last_close),
-                ),
-                extra=settings,
-            ),
-            "--report",
+        costs_text = (
+            f"commission {commission or 'fee schedules'}, spread {spread}, slippage {slippage}, "
+            f"fill {fill}"
         )
-        summary["report_error"] = report_error
+        settings = {"policy": " ".join([policy, *sorted(param)]), "sizing": sizing}
+        report_error = _write_report(
+            report, outcome, loaded, summary, {**settings, "costs": costs_text}
+        )
     summary["elapsed_s"] = round(time.perf_counter() - began, 4)
 
     def human() -> None:
@@ -215,3 +197,38 @@ def _config(
         commission=costs["commission"],
         fx=STATIC_FX,
     )
+
+
+def _write_report(
+    path: Path,
+    outcome: RunOutcome,
+    loaded: LoadedFeeds,
+    summary: dict[str, Any],
+    settings: dict[str, str],
+) -> str | None:
+    """The HTML report with the run's settings; sets ``report``/``report_error`` in the summary
+    and returns the error (None when written)."""
+    data = str(summary["data"])
+    shown = {
+        "run id": str(summary["run_id"]),
+        "data": data + (" (SYNTHETIC: generated bars)" if summary["synthetic"] else ""),
+        **settings,
+        "cash": ", ".join(d["amount"] + " " + d["currency"] for d in summary["deposits"]),
+        "base currency": str(summary["currency"]),
+        "fx": str(summary["fx"]),
+    }
+    result = outcome.result
+    summary["report"], summary["report_error"] = save_report(
+        path,
+        lambda: render_report(
+            f"Backtest {settings['policy'].split()[0]} on {data}",
+            outcome.stats,
+            result.equity_times,
+            result.equity,
+            marked_trades(result.trades.all_trades(), last_prices(loaded.feeds, result.last_close)),
+            extra=shown,
+        ),
+        "--report",
+    )
+    error: str | None = summary["report_error"]
+    return error

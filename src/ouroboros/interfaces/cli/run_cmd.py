@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.money import Money
-from ouroboros.engine.backtest import RunConfig
+from ouroboros.engine.backtest import RunConfig, RunOutcome
 from ouroboros.engine.backtest import run as run_engine
 from ouroboros.engine.clock import LiveClock
 from ouroboros.engine.compose import STATIC_FX, fixed_rates_note, opening_cash
-from ouroboros.engine.loop import StepSummary
+from ouroboros.engine.loop import MarketFeed, StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
 from ouroboros.engine.recording import StoreSink, finish_run
 from ouroboros.engine.replay import BUNDLED_MARKETS, DEFAULT_MARKETS, ReplayPlan, replay_feeds
@@ -39,6 +40,7 @@ from ouroboros.interfaces.cli.scorecard import Scorecard
 from ouroboros.interfaces.cli.summary import data_label, last_prices, money_json, statistics_fields
 from ouroboros.risk import RiskSettings
 from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, upgrade, verify
+from ouroboros.store.audit.report import AuditReport
 from ouroboros.strategy.playbook.policy import PlaybookPolicy
 
 
@@ -215,52 +217,93 @@ def run(
     except (OuroborosError, ValueError):
         raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
     store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
-    result = outcome.result
+    replayed = Replayed(
+        outcome, feeds, codes, base, total_cash, (start_cash, *extra), run_id, point is not None,
+        audit, card.breaker_events, url,
+    )  # fmt: skip
+    finish_replay(
+        replayed,
+        settings={"policy": " ".join([policy, *sorted(param)]), "sizing": sizing},
+        data=(symbols, seed),
+        report_dir=report_dir,
+        began=began,
+        json_output=json_output,
+    )
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """What a finished replay hands to its report and summary."""
+
+    outcome: RunOutcome
+    feeds: list[MarketFeed]
+    codes: tuple[str, ...]
+    base: Currency
+    total_cash: Money
+    deposits: tuple[Money, ...]
+    run_id: str
+    resumed: bool
+    audit: AuditReport
+    breaker_events: int
+    url: str
+
+
+def finish_replay(
+    r: Replayed,
+    *,
+    settings: dict[str, str],
+    data: tuple[int, int],
+    report_dir: Path,
+    began: float,
+    json_output: bool,
+) -> None:
+    """Write the report (its failure keeps the summary), print the summary, exit by outcome."""
+    outcome, result, audit = r.outcome, r.outcome.result, r.audit
+    policy = settings["policy"].split()[0]
     first, last = result.equity_times[0].date(), result.equity_times[-1].date()
-    traded = [c for c in codes if c in {f.code for f in feeds}]
+    traded = [c for c in r.codes if c in {f.code for f in r.feeds}]
     synthetic = [c for c in traded if c not in BUNDLED_MARKETS]
-    fx_note = fixed_rates_note(STATIC_FX, base, [m.currency for m in (start_cash, *extra)])
-    settings = {
-        "run id": run_id,
+    fx_note = fixed_rates_note(STATIC_FX, r.base, [m.currency for m in r.deposits])
+    shown = {
+        "run id": r.run_id,
         "markets": ", ".join(traded),
-        "data": data_label(traded, synthetic, symbols, seed),
-        "policy": " ".join([policy, *sorted(param)]),
-        "cash": f"{total_cash} as " + ", ".join(str(m) for m in (start_cash, *extra)),
-        "base currency": base.value,
-        "sizing": sizing,
+        "data": data_label(traded, synthetic, *data),
+        **settings,
+        "cash": f"{r.total_cash} as " + ", ".join(str(m) for m in r.deposits),
+        "base currency": r.base.value,
         "fx": fx_note,
-        "database": mask_url(url),
+        "database": mask_url(r.url),
     }
     report, report_error = save_report(
-        report_dir / f"run-{policy}-{first}-{last}-{run_id}.html",
+        report_dir / f"run-{policy}-{first}-{last}-{r.run_id}.html",
         lambda: render_report(
             f"Replay {policy} {first} to {last} ({', '.join(traded)})",
             outcome.stats,
             result.equity_times,
             result.equity,
-            marked_trades(result.trades.all_trades(), last_prices(feeds, result.last_close)),
-            extra=settings,
+            marked_trades(result.trades.all_trades(), last_prices(r.feeds, result.last_close)),
+            extra=shown,
         ),
         "--report-dir",
     )
     summary: dict[str, Any] = {
         "command": "run",
-        "run_id": run_id,
-        "resumed": point is not None,
+        "run_id": r.run_id,
+        "resumed": r.resumed,
         "policy": policy,
         "markets": traded,
         "synthetic_markets": synthetic,
         "first_day": first,
         "last_day": last,
         "days": len({t.date() for t in result.equity_times}),
-        "currency": base.value,
-        "deposits": [money_json(m) for m in (start_cash, *extra)],
+        "currency": r.base.value,
+        "deposits": [money_json(m) for m in r.deposits],
         "final_equity": str(outcome.final_equity.amount),
         **statistics_fields(outcome.stats),
         "fills": len(result.fills),
-        "breaker_events": card.breaker_events,
+        "breaker_events": r.breaker_events,
         "fx": fx_note,
-        "db": mask_url(url),
+        "db": mask_url(r.url),
         "audit_ok": audit.ok,
         "audit_problems": [p.as_dict() for p in audit.problems],
         "report": report,
@@ -279,7 +322,7 @@ def run(
         verdict = (
             "[green]clean[/green]" if audit.ok else f"[red]{len(audit.problems)} problems[/red]"
         )
-        console.print(f"state: {summary['db']} (run {run_id}); audit {verdict}")
+        console.print(f"state: {summary['db']} (run {r.run_id}); audit {verdict}")
 
     conclude(
         summary,
