@@ -170,10 +170,7 @@ def _os_verdict(exc: OSError) -> Verdict:
     if isinstance(exc, ConnectionError) and not reason:
         code, reason = ExitCode.UNAVAILABLE, "connection failed"
     reason = reason or exc.strerror or _first_line(str(exc)) or type(exc).__name__
-    target = exc.filename if exc.filename is not None else None
-    if target is None and code is ExitCode.BAD_INPUT and not reason:
-        reason = _first_line(str(exc))
-    return Verdict(code, f"{_path_prefix(target)}{reason}")
+    return Verdict(code, f"{_path_prefix(exc.filename)}{reason}")
 
 
 # Substrings of driver messages (SQLite, psycopg) -> exit code and a plain reason.
