@@ -139,3 +139,10 @@ def test_backtest_cash_is_in_the_base_currency_not_the_first_alphabetically() ->
     deposits = {d["currency"]: d["amount"] for d in doc["deposits"]}
     assert deposits == {"KRW": "7000000", "USD": "5000.00"}  # 10,000 USD, not 10,000 won
     assert float(doc["final_equity"]) > 5000
+
+
+def test_elapsed_s_is_the_commands_whole_duration() -> None:
+    result = CliRunner().invoke(app, ["backtest", "--data", "bundled:AAPL", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["elapsed_s"] >= doc["engine_s"] + doc["load_s"]  # loading and the engine inside

@@ -26,7 +26,7 @@ from ouroboros.evaluation.report_html import render_report
 from ouroboros.evaluation.trades import marked_trades
 from ouroboros.execution.simulator import FillAt, FillModel
 from ouroboros.interfaces.cli import validate
-from ouroboros.interfaces.cli.errors import note_input
+from ouroboros.interfaces.cli.errors import command_started, note_input
 from ouroboros.interfaces.cli.finish import conclude, save_report
 from ouroboros.interfaces.cli.output import console
 from ouroboros.interfaces.cli.summary import last_prices, money_json, statistics_fields
@@ -82,7 +82,7 @@ def backtest(
 
     Every order passes the risk manager with the limits of the environment (docs/risk.md);
     ``--risk-profile permissive`` lifts them (and the breaker) to compare with other tools."""
-    began = time.perf_counter()
+    began = command_started()
     first_day, last_day = validate.parse_date(start, "--start"), validate.parse_date(end, "--end")
     validate.date_window(first_day, last_day)
     base = Currency(validate.currency(base_currency))

@@ -27,6 +27,7 @@ import errno
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass
 from decimal import DecimalException
 from enum import IntEnum
@@ -60,6 +61,15 @@ CODE_NAMES = {
 }
 
 DEBUG_ENV = "OUROBOROS_DEBUG"
+
+_STARTED = [time.perf_counter()]
+"""When the command started (this module is among the first the CLI imports)."""
+_COMMANDS = [0]
+
+
+def command_started() -> float:
+    """``perf_counter`` at the command's start: ``elapsed_s`` counts from here, imports included."""
+    return _STARTED[0]
 
 
 class CliFailure(OuroborosError):
@@ -99,8 +109,12 @@ def note_input(option: str, value: str | Path) -> None:
 
 
 def reset_inputs() -> None:
+    """A new command starts (the boundary calls this; in-process tests run several)."""
     _INPUTS.clear()
     _JSON_EMITTED[0] = False
+    if _COMMANDS[0]:  # a second command in one process (tests): it starts now
+        _STARTED[0] = time.perf_counter()
+    _COMMANDS[0] += 1
 
 
 def mark_json_emitted() -> None:

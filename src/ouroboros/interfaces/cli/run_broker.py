@@ -33,7 +33,7 @@ from ouroboros.evaluation.report_html import render_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.interfaces.cli import validate
 from ouroboros.interfaces.cli.db_cmd import warn_if_in_memory
-from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, note_input
+from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, command_started, note_input
 from ouroboros.interfaces.cli.finish import conclude, save_report
 from ouroboros.interfaces.cli.output import console, err_console
 from ouroboros.interfaces.cli.summary import statistics_fields
@@ -94,7 +94,7 @@ def run_broker(
     json_output: bool,
 ) -> None:
     """The ``run`` command with ``--broker`` other than paper."""
-    began = time.perf_counter()
+    began = command_started()
     try:
         if broker not in BROKERS:
             raise ConfigError(f"unknown --broker {broker!r} (known: {', '.join(BROKERS)})")

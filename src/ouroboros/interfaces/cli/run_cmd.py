@@ -32,7 +32,7 @@ from ouroboros.evaluation.trades import marked_trades
 from ouroboros.execution.order_manager import MutableSink
 from ouroboros.interfaces.cli import validate
 from ouroboros.interfaces.cli.db_cmd import warn_if_in_memory
-from ouroboros.interfaces.cli.errors import note_input
+from ouroboros.interfaces.cli.errors import command_started, note_input
 from ouroboros.interfaces.cli.finish import conclude, save_report
 from ouroboros.interfaces.cli.output import console, err_console
 from ouroboros.interfaces.cli.run_broker import run_broker
@@ -130,7 +130,7 @@ def run(
             json_output=json_output,
         )
         return
-    began = time.perf_counter()
+    began = command_started()
     codes = validate.markets(markets)
     last_day = validate.parse_date(end, "--end")
     base = Currency(validate.currency(base_currency))
