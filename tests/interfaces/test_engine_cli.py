@@ -146,3 +146,21 @@ def test_elapsed_s_is_the_commands_whole_duration() -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["elapsed_s"] >= doc["engine_s"] + doc["load_s"]  # loading and the engine inside
+
+
+def test_a_finished_run_releases_its_ownership(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "state.db"
+    result = CliRunner().invoke(
+        app,
+        ["run", "--markets", "US_NASDAQ", "--days", "2", "--db", f"sqlite:///{db}",
+         "--report-dir", str(tmp_path), "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    run_id = json.loads(result.stdout)["run_id"]
+    with sqlite3.connect(db) as conn:
+        (value,) = conn.execute(
+            "SELECT value FROM system_state WHERE key = ?", (f"run_owner:{run_id}",)
+        ).fetchone()
+    assert json.loads(value)["pid"] is None

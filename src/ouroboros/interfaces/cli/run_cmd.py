@@ -24,7 +24,7 @@ from ouroboros.engine.loop import MarketFeed, StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
 from ouroboros.engine.recording import StoreSink, finish_run
 from ouroboros.engine.replay import BUNDLED_MARKETS, DEFAULT_MARKETS, ReplayPlan, replay_feeds
-from ouroboros.engine.resume import ResumeRefused, open_run, resume_for
+from ouroboros.engine.resume import ResumeRefused, open_run, release, resume_for
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report
@@ -216,6 +216,7 @@ def run(
         audit = verify(store, run_id)
     except (OuroborosError, ValueError):
         raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
+    release(store, run_id, LiveClock().now())  # the run ended: this process no longer owns it
     store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
     replayed = Replayed(
         outcome, feeds, codes, base, total_cash, (start_cash, *extra), run_id, point is not None,
