@@ -37,7 +37,7 @@ def test_spec_grammar() -> None:
         ("synthetic:seed=1,seed=2", "key 'seed' given twice"),
         ("synthetic:symbols=5,oops", "expected KEY=VALUE, was 'oops'"),
         ("synthetic:symbols=0", "symbols must be 1..999 per market, was 0"),
-        ("synthetic:days=0", "days must be >= 1, was 0"),
+        ("synthetic:days=0", "days must be 1..25000 sessions per market, was 0"),
         ("synthetic:patterns=-2", "patterns must be >= 0, was -2"),
         ("bundled:", "bundled: needs a name"),
         ("", "empty data source"),

@@ -59,15 +59,17 @@ def test_list_human_output(tmp_path: Path) -> None:
     assert "empty" in result.stdout
 
 
-def test_validate_reports_file_row_and_rule_and_exits_1(tmp_path: Path) -> None:
+def test_validate_reports_file_row_and_rule_and_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(BAD)
     result = _run("validate", str(path), "--market", "US_NYSE")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{path}:row 3: error [ohlc_inconsistent]" in result.stdout
     assert f"{path}:row 3: error [negative_volume]" in result.stdout
     doc = _json(_run("validate", str(path), "--market", "US_NYSE", "--json"))
     assert doc["ok"] is False
+    assert doc["valid"] is False
+    assert doc["error"]["code"] == "bad_input"
     assert {(i["file"], i["row"], i["rule"]) for i in doc["issues"]} == {
         (str(path), 3, "ohlc_inconsistent"),
         (str(path), 3, "negative_volume"),
@@ -85,8 +87,8 @@ def test_validate_clean_sources_exit_0() -> None:
 
 def test_validate_bad_spec_is_a_clear_error() -> None:
     result = _run("validate", "synthetic:markets=MOON", "--json")
-    assert result.exit_code == 1
-    assert "unknown market, was 'MOON'" in _json(result)["error"]
+    assert result.exit_code == 2
+    assert "unknown market, was 'MOON'" in _json(result)["error"]["message"]
 
 
 def test_import_refuses_bad_data_and_writes_nothing(tmp_path: Path) -> None:
@@ -94,7 +96,7 @@ def test_import_refuses_bad_data_and_writes_nothing(tmp_path: Path) -> None:
     path.write_text(BAD)
     store = tmp_path / "bars"
     result = _run("import", str(path), "--market", "US_NYSE", "--store", str(store))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "negative_volume" in result.stdout
     assert not store.exists()
 
@@ -103,8 +105,8 @@ def test_import_needs_a_venue_for_bare_symbols(tmp_path: Path) -> None:
     path = tmp_path / "IBM.csv"
     path.write_text(GOOD)
     result = _run("import", str(path), "--store", str(tmp_path / "bars"), "--json")
-    assert result.exit_code == 1
-    assert "--market" in _json(result)["error"]
+    assert result.exit_code == 2
+    assert "--market" in _json(result)["error"]["message"]
 
 
 def test_import_writes_the_store(tmp_path: Path) -> None:
@@ -145,5 +147,25 @@ def test_generate_writes_parquet_and_manifest(tmp_path: Path) -> None:
 
 def test_generate_rejects_bad_options(tmp_path: Path) -> None:
     result = _run("generate", "--markets", "KR", "--interval", "5m", "--out", str(tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "interval must be 1d or 1m, was '5m'" in result.stderr
+
+
+def test_generate_into_earlier_output_replaces_it(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    base = ["generate", "--out", str(out), "--days", "5", "--symbols", "2"]
+    assert _run(*base, "--markets", "KR,JP").exit_code == 0
+    assert _run(*base, "--markets", "HK").exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["HK_1d.parquet", "manifest.json"]
+    loaded = _json(_run("validate", str(out), "--json"))
+    assert loaded["valid"] is True
+
+
+def test_generate_refuses_a_folder_with_someone_elses_bars(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "AAPL.csv").write_text(GOOD)
+    result = _run("generate", "--out", str(out), "--days", "5", "--markets", "KR")
+    assert result.exit_code == 2
+    assert "AAPL.csv" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["AAPL.csv"]

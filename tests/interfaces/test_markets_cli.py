@@ -25,7 +25,7 @@ def _invoke(*args: str) -> Any:
 
 
 def _check_shape(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    assert set(doc) == {"at", "markets"}
+    assert set(doc) == {"ok", "at", "markets"}
     assert UTC_Z.match(doc["at"])
     assert [m["code"] for m in doc["markets"]] == [c.value for c in MarketCode]
     for m in doc["markets"]:

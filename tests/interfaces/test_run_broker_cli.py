@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ouroboros.interfaces.cli.app import app
+from ouroboros.interfaces.cli.run_broker import is_real_money_host
 from ouroboros.sandbox.kis import KisSandbox, SandboxConfig
 from ouroboros.store import make_engine, verify
 
@@ -111,7 +112,7 @@ def test_missing_credentials_fail_with_the_key_named_and_no_secret_shown(
     clean_env.setenv("KIS_APP_SECRET", "very-secret-value-123")
     clean_env.setenv("KIS_ACCOUNT_NO", "50000001-01")
     result = CliRunner().invoke(app, broker_args("http://127.0.0.1:9", tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "KIS_APP_KEY is required" in result.output
     assert "very-secret-value-123" not in result.output
 
@@ -130,7 +131,7 @@ def test_a_real_account_is_refused_until_a_wall_clock_driver_exists(
         clean_env.setenv("OUROBOROS_CONFIRM_REAL_MONEY", "yes")
     args = [a for a in broker_args("x", tmp_path) if a not in ("--kis-url", "x")]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "refuses a real-money account: it replays past sessions" in " ".join(
         result.output.split()
     )
@@ -154,5 +155,40 @@ def test_bad_broker_options_are_refused_with_a_reason(
     args = broker_args("http://127.0.0.1:9", tmp_path)
     args[args.index(change[0]) + 1] = change[1]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://openapi.koreainvestment.com:9443",
+        "https://OPENAPI.KoreaInvestment.com:9443",
+        "https://openapi.koreainvestment.com.:9443/",
+        "http://openapi.koreainvestment.com:80",
+    ],
+)
+def test_the_real_money_guard_compares_the_parsed_host(url: str) -> None:
+    assert is_real_money_host(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://openapivts.koreainvestment.com:29443", "http://127.0.0.1:29443", "http://evil.com"],
+)
+def test_other_hosts_are_not_real_money(url: str) -> None:
+    assert not is_real_money_host(url)
+
+
+def test_a_differently_spelled_real_url_still_needs_the_confirmation(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clean_env.setenv("KIS_APP_KEY", "PSREALKEY")
+    clean_env.setenv("KIS_APP_SECRET", "real-secret")
+    clean_env.setenv("KIS_ACCOUNT_NO", "12345678-01")
+    clean_env.setenv("KIS_VIRTUAL", "false")
+    args = broker_args("https://OPENAPI.koreainvestment.com.:9443", tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "OUROBOROS_CONFIRM_REAL_MONEY=yes" in result.output
+    assert not (tmp_path / "cli.db").exists()

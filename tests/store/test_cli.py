@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -42,6 +43,8 @@ def test_db_upgrade_then_status(db_url: str) -> None:
 
 
 def test_db_status_of_an_empty_database(db_url: str) -> None:
+    if db_url.startswith("sqlite:///"):
+        Path(db_url.removeprefix("sqlite:///")).touch()  # an empty file is an empty database
     result = runner.invoke(db_cmd.app, ["status", "--db", db_url, "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -66,18 +69,19 @@ def test_audit_verify_clean_and_dirty(engine: Engine) -> None:
     assert clean.exit_code == 0, clean.output
     doc = json.loads(clean.stdout)
     assert doc["ok"] is True
-    assert (doc["problems"], doc["orders"], doc["fills"]) == ([], 2, 3)
+    assert (doc["audit_problems"], doc["orders"], doc["fills"]) == ([], 2, 3)
 
     with engine.begin() as conn:
         conn.execute(POSITIONS.update().values(quantity=Decimal(7)))
     dirty = runner.invoke(audit_cmd.app, ["verify", "--db", url, "--json", "--run", "run-1"])
-    assert dirty.exit_code == 1
+    assert dirty.exit_code == 4
     doc = json.loads(dirty.stdout)
     assert doc["ok"] is False
-    assert [p["kind"] for p in doc["problems"]] == ["position_mismatch"]
+    assert doc["error"]["code"] == "audit_problems"
+    assert [p["kind"] for p in doc["audit_problems"]] == ["position_mismatch"]
 
     human = runner.invoke(audit_cmd.app, ["verify", "--db", url])
-    assert human.exit_code == 1
+    assert human.exit_code == 4
     assert "position_mismatch" in _text(human.output)
 
 
@@ -89,16 +93,16 @@ def test_audit_verify_needs_a_migrated_database(db_url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "code"),
     [
-        "mysql://trader:s3cret@db/x",
-        "postgresql://trader:s3cret@127.0.0.1:1/ouroboros",  # nothing listens on port 1
+        ("mysql://trader:s3cret@db/x", 2),  # bad configuration
+        ("postgresql://trader:s3cret@127.0.0.1:1/ouroboros", 3),  # nothing listens on port 1
     ],
 )
-def test_database_errors_exit_2_without_the_password(url: str) -> None:
+def test_database_errors_exit_with_their_code_without_the_password(url: str, code: int) -> None:
     for app, args in ((db_cmd.app, ["status"]), (audit_cmd.app, ["verify"])):
         result = runner.invoke(app, [*args, "--db", url])
-        assert result.exit_code == 2, result.output
+        assert result.exit_code == code, result.output
         text = _text(result.output)
         assert "error:" in text
         assert "s3cret" not in text

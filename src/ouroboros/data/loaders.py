@@ -52,13 +52,15 @@ def is_bar_file(path: Path) -> bool:
 
 
 def symbol_from_filename(path: Path) -> str:
-    """``AAPL.csv`` -> ``AAPL``; ``005930.KRX.parquet`` -> ``005930.KRX``."""
+    """``AAPL.csv`` -> ``AAPL``; ``005930.KRX.parquet`` -> ``005930.KRX``; ``BRK-B.csv`` ->
+    ``BRK-B``. Symbols cannot hold underscores or spaces, so ``aapl_daily.csv`` names
+    ``AAPL-DAILY`` (``--symbol`` names a file explicitly)."""
     name = path.name
     for suffix in sorted(BAR_FILE_SUFFIXES, key=len, reverse=True):
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)]
             break
-    return name.strip().upper()
+    return "-".join(name.strip().replace("_", " ").split()).upper()
 
 
 def read_bar_file(
@@ -93,12 +95,46 @@ def read_bar_file(
 def _read_raw(file: Path) -> pd.DataFrame:
     if not file.exists():
         raise DataError(f"{file}: no such file")
+    if file.is_file() and file.stat().st_size == 0:
+        raise DataError(f"{file}: the file is empty (no header, no bars)")
     try:
         if file.name.lower().endswith((".parquet", ".pq")):
-            return pd.read_parquet(file)
-        return pd.read_csv(file, skipinitialspace=True)
+            raw = pd.read_parquet(file)
+        else:
+            raw = pd.read_csv(file, skipinitialspace=True)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{file}: cannot read bar file ({exc})") from exc
+    raw = _pandas_layouts(raw)
+    if raw.empty:
+        raise DataError(f"{file}: no bars (the file has a header and no rows)")
+    return raw
+
+
+_INDEX_COLUMNS = ("unnamed: 0", "", "index")
+
+
+def _pandas_layouts(raw: pd.DataFrame) -> pd.DataFrame:
+    """Undo what pandas and yfinance write around the bars.
+
+    * ``df.to_csv()`` of a frame with an unnamed index writes it as the first column
+      (``Unnamed: 0`` when read back): a date index becomes the ``date`` column, a numeric one
+      (0, 1, 2, ...) is dropped.
+    * yfinance's ``download(...).to_csv()`` writes a ``Price`` header, then a ``Ticker`` row and
+      a ``Date`` row before the bars: the two rows go and ``Price`` becomes ``date``.
+    """
+    first = str(raw.columns[0]) if len(raw.columns) else ""
+    if first.strip().lower() == "price" and len(raw):
+        labels = raw[raw.columns[0]].astype(str).str.strip().str.lower()
+        keep = ~labels.isin(("ticker", "date"))
+        rows = raw[keep.to_numpy()].reset_index(drop=True)
+        return rows.rename(columns={raw.columns[0]: "date"})
+    if first.strip().lower() not in _INDEX_COLUMNS:
+        return raw
+    keys = {str(c).strip().lower() for c in raw.columns[1:]}
+    column = raw[raw.columns[0]]
+    if pd.api.types.is_integer_dtype(column.dtype) or keys & set(_ALIASES["ts"]):
+        return raw.drop(columns=raw.columns[0])  # a numeric index, or the time is elsewhere
+    return raw.rename(columns={raw.columns[0]: "date"})
 
 
 def _map_columns(raw: pd.DataFrame, file: Path) -> dict[str, str | None]:

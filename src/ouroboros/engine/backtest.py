@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ouroboros.data.panel import Panel
+from ouroboros.domain.currency import Currency
 from ouroboros.domain.fx import FxRateSource, StaticFxRates
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money
@@ -22,7 +23,7 @@ from ouroboros.engine.loop import Engine, EngineResult, MarketFeed, StepSummary
 from ouroboros.engine.safety import SafetyBinding, open_gate, resumed_breaker
 from ouroboros.engine.sizing import Sizing
 from ouroboros.engine.venue import Venue
-from ouroboros.evaluation.stats import Statistics, compute_statistics
+from ouroboros.evaluation.stats import Statistics, evaluate
 from ouroboros.execution.fees import DEFAULT_FEES, FeeSchedule
 from ouroboros.execution.order_manager import EventSink, MemorySink, MutableSink, OrderManager
 from ouroboros.execution.simulator import FillModel, FillSimulator
@@ -47,6 +48,9 @@ class RunConfig:
     run_id: str = "bt"
     fx: FxRateSource | None = None
     extra_cash: tuple[Money, ...] = ()
+    base_currency: Currency | None = None
+    """The currency of the books' equity and of every statistic; None: ``cash``'s currency
+    (a run may deposit only in the currencies it trades, none of them the base)."""
     periods_per_year: float = 252.0
     risk_limits: RiskLimits = DEFAULT_LIMITS
     breaker: BreakerConfig | None = field(default_factory=BreakerConfig)
@@ -120,7 +124,7 @@ def run(
     """Run ``policy`` over ``feeds``. Without ``venue`` orders fill in the bar simulator against
     a copy of the starting books; with one (a broker-backed venue) they go there."""
     gated = sink if isinstance(sink, MutableSink) else MutableSink(sink or MemorySink())
-    base = config.cash.currency
+    base = config.base_currency or config.cash.currency
     portfolio = Portfolio(base)
     portfolio.deposit(config.cash)
     venue_books = Portfolio(base)
@@ -175,12 +179,14 @@ def run(
         )
     elapsed = time.perf_counter() - started
     final = engine.final_equity(result).rounded()
-    stats = compute_statistics(
+    stats = evaluate(
+        result.equity_times,
         result.equity,
-        result.trades.all_trades(),
         result.exposure,
-        result.traded_value,
-        float(sum(portfolio.fees_paid.values(), Decimal(0))),
+        result.fills,
+        result.trades.all_trades(),
+        base,
+        fx,
         config.periods_per_year,
     )
     return RunOutcome(result, stats, final, elapsed)

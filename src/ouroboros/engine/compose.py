@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,7 @@ import pandas as pd
 from ouroboros.data.panel import Panel
 from ouroboros.data.sources import SourceData, load_source
 from ouroboros.domain.currency import Currency
-from ouroboros.domain.fx import StaticFxRates, convert
+from ouroboros.domain.fx import FxRateSource, StaticFxRates, convert
 from ouroboros.domain.money import Money
 from ouroboros.engine.feeds import feeds_from_source
 from ouroboros.engine.loop import MarketFeed
@@ -41,9 +42,8 @@ class LoadedFeeds:
 
     @property
     def currencies(self) -> list[Currency]:
-        return sorted(
-            {i.currency for f in self.feeds for i in f.instruments}, key=lambda c: c.value
-        )
+        """The currencies traded, in the order of the feeds (the markets' order)."""
+        return list(dict.fromkeys(i.currency for f in self.feeds for i in f.instruments))
 
     @property
     def symbols(self) -> int:
@@ -55,15 +55,38 @@ def load_feeds(
     start: date | None = None,
     end: date | None = None,
     markets: list[str] | None = None,
+    *,
+    market: str | None = None,
+    symbol: str | None = None,
 ) -> LoadedFeeds:
+    """Load ``source`` (``market`` places bare symbols, ``symbol`` names a file without a
+    symbol column) and cut it to ``start``..``end``. A window the data does not cover is
+    refused with the data's own range, never silently moved."""
     started = time.perf_counter()
-    data = load_source(source)
+    data = load_source(source, market=market, symbol=symbol)
     if start or end:
+        _check_window(data, source, start, end)
         data = _slice(data, start, end)
     feeds = feeds_from_source(data, markets)
     if not feeds:
         raise ConfigError(f"data source {source!r} has no bars for the requested markets/dates")
     return LoadedFeeds(data, feeds, time.perf_counter() - started)
+
+
+def _check_window(data: SourceData, source: str, start: date | None, end: date | None) -> None:
+    days = [d for p in data.panels.values() for d in pd.DatetimeIndex(p.index).date]
+    if not days:
+        return
+    first, last = min(days), max(days)
+    if start is not None and start > last:
+        raise ConfigError(f"--start {start} is after the last session of {source} ({last})")
+    if end is not None and end < first:
+        raise ConfigError(f"--end {end} is before the first session of {source} ({first})")
+    if end is not None and end > last:
+        raise ConfigError(
+            f"--end {end} is after the last session of {source} ({last}); the data covers "
+            f"{first} to {last}"
+        )
 
 
 def _slice(data: SourceData, start: date | None, end: date | None) -> SourceData:
@@ -81,21 +104,42 @@ def _slice(data: SourceData, start: date | None, end: date | None) -> SourceData
     return replace(data, panels=panels)
 
 
-def split_cash(total: Money, currencies: list[Currency]) -> tuple[Money, tuple[Money, ...]]:
-    """Spread a starting balance equally over the currencies a run trades, through STATIC_FX.
+def opening_cash(
+    total: Money, traded: Sequence[Currency], fx: FxRateSource = STATIC_FX
+) -> tuple[Money, ...]:
+    """The deposits that open a run: ``total`` (in the base currency) spread equally over the
+    currencies the run trades, each share converted explicitly through ``fx`` and rounded to
+    its minor unit.
 
-    The first share stays in the base currency; the others are converted (and rounded to their
-    minor unit), so a KR + US + JP replay starts with cash in KRW, USD and JPY.
+    Nothing is deposited in a currency the run does not trade, so a KR + HK run on a USD base
+    holds KRW and HKD only (its books, snapshots and audit carry no USD). When the base
+    currency is traded its share is the remainder, so the deposits add up to ``total`` exactly
+    at ``fx``; a run that does not trade its base currency is off by at most the rounding.
     """
     if total.amount <= 0:
         raise ConfigError(f"--cash must be positive, was {total.amount}")
-    if len(currencies) <= 1:
-        return total, ()
+    currencies = list(dict.fromkeys(traded))
+    if not currencies:
+        raise ConfigError("the run trades no currency: no instruments in the data")
+    if currencies == [total.currency]:
+        return (total,)
     share = total / len(currencies)
-    others = tuple(
-        convert(share, c, STATIC_FX).rounded() for c in currencies if c is not total.currency
-    )
+    others = [convert(share, c, fx).rounded() for c in currencies if c is not total.currency]
+    if total.currency not in currencies:
+        return tuple(others)
     base_share = total - sum(
-        (convert(m, total.currency, STATIC_FX) for m in others), Money.zero(total.currency)
+        (convert(m, total.currency, fx) for m in others), Money.zero(total.currency)
     )
-    return base_share.rounded(), others
+    return (base_share.rounded(), *others)
+
+
+def fixed_rates_note(fx: FxRateSource, base: Currency, currencies: Sequence[Currency]) -> str:
+    """What a report says about the FX it used: the fixed rates per base unit, by currency."""
+    if not isinstance(fx, StaticFxRates):
+        return f"{type(fx).__name__} (rates of the period)"
+    rates = [
+        f"1 {base.value} = {fx.rate(base, c).normalize():f} {c.value}"
+        for c in currencies
+        if c is not base
+    ]
+    return "fixed rates, not of the period: " + ("; ".join(rates) if rates else "none needed")

@@ -33,7 +33,8 @@ def _coerce(target: type | str, key: str, raw: str) -> object:
         if "float" in kind:
             return float(raw)
     except ValueError:
-        raise ConfigError(f"--param {key} must be a number, was {raw!r}") from None
+        need = "a whole number" if "int" in kind else "a number"
+        raise ConfigError(f"--param {key} must be {need}, was {raw!r}") from None
     return raw
 
 

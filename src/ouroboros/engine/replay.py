@@ -17,7 +17,7 @@ from ouroboros.data.sources import SourceData, load_source
 from ouroboros.engine.feeds import feeds_from_source
 from ouroboros.engine.loop import MarketFeed
 from ouroboros.errors import ConfigError
-from ouroboros.markets import MarketCode
+from ouroboros.markets import CalendarCoverageError, MarketCode, get_calendar
 
 BUNDLED_MARKETS = ("US_NASDAQ", "US_NYSE")
 DEFAULT_MARKETS = ("KR", "US_NASDAQ", "JP")
@@ -34,39 +34,86 @@ class ReplayPlan:
 
 
 def replay_feeds(plan: ReplayPlan) -> list[MarketFeed]:
+    """The feeds of a replay: the last ``plan.days`` sessions up to ``plan.end`` of each chosen
+    market (counted on that market's own sessions), after ``warmup_sessions`` of history.
+
+    Bundled markets replay their real bars and refuse an ``end`` after the data; the others
+    replay synthetic bars on their calendar. Every chosen market must have sessions in the
+    window: none is dropped silently."""
     if plan.days < 1:
         raise ConfigError(f"--days must be at least 1, was {plan.days}")
-    unknown = set(plan.markets) - {m.value for m in MarketCode}
+    valid = [m.value for m in MarketCode]
+    unknown = [m for m in plan.markets if m not in valid]
     if unknown:
-        raise ConfigError(f"--markets has unknown codes {sorted(unknown)}")
+        raise ConfigError(f"--markets has unknown codes {unknown} (valid: {', '.join(valid)})")
     bundled = load_source("bundled:all")
     us = next(iter(bundled.panels.values()))
-    end = plan.end or us.index[-1].date()
-    window_start = _window_start(us.index, end, plan.days)
-    feeds: list[MarketFeed] = []
+    data_end: date = us.index[-1].date()
     wanted_bundled = [m for m in plan.markets if m in BUNDLED_MARKETS]
+    synthetic = [m for m in plan.markets if m not in BUNDLED_MARKETS]
+    end = plan.end or _default_end(data_end, wanted_bundled, synthetic, plan)
+    if wanted_bundled and end > data_end:
+        raise ConfigError(
+            f"--end {end} is after the bundled data of {', '.join(wanted_bundled)} "
+            f"(last session {data_end})"
+        )
+    starts = [_window_start(list(us.index.date), end, plan.days, m) for m in wanted_bundled]
+    starts += [
+        _window_start(_calendar_days(m, end, plan.days), end, plan.days, m) for m in synthetic
+    ]
+    window_start = min(starts)
+    feeds: list[MarketFeed] = []
     if wanted_bundled:
         feeds += _windowed(bundled, wanted_bundled, window_start, end, plan.warmup_sessions)
-    synthetic = [m for m in plan.markets if m not in BUNDLED_MARKETS]
     if synthetic:
-        start = window_start - timedelta(days=int(plan.warmup_sessions * 1.6) + 30)
-        # Sessions are counted from ``start``; weekdays over-count them, so the range always
-        # reaches ``end`` whatever the market's holidays.
-        history_days = (end - start).days * 5 // 7 + 10
+        # The last sessions up to ``end``: the warm-up plus every session of the window (the
+        # window's calendar days bound its session count), so the range ends exactly at ``end``.
+        history = plan.warmup_sessions + (end - window_start).days + 5
         spec = (
             f"synthetic:markets={','.join(synthetic)},symbols={plan.symbols},"
-            f"days={history_days},seed={plan.seed},start={start.isoformat()}"
+            f"days={history},seed={plan.seed},end={end.isoformat()}"
         )
         feeds += _windowed(load_source(spec), synthetic, window_start, end, plan.warmup_sessions)
-    if not feeds:
-        raise ConfigError("no market has data for the replay window")
+    missing = [m for m in plan.markets if m not in {f.code for f in feeds}]
+    if missing:
+        raise ConfigError(f"no data for {', '.join(missing)} between {window_start} and {end}")
     return feeds
 
 
-def _window_start(index: pd.DatetimeIndex, end: date, days: int) -> date:
-    dates: list[date] = [d for d in index.date if d <= end]
+def _default_end(
+    data_end: date, bundled: list[str], synthetic: list[str], plan: ReplayPlan
+) -> date:
+    """The bundled data's last session; a synthetic-only run whose calendars start after it
+    ends on the last day every chosen calendar covers instead."""
+    if bundled or not synthetic:
+        return data_end
+    history = timedelta(days=int((plan.warmup_sessions + plan.days) * 1.6) + 60)
+    calendars = [get_calendar(m) for m in synthetic]
+    if all(c.covered_from <= data_end - history for c in calendars):
+        return data_end
+    return min(c.covered_until for c in calendars)
+
+
+def _calendar_days(market: str, end: date, days: int) -> list[date]:
+    """The market's session dates up to ``end``, enough of them to count ``days`` back."""
+    calendar = get_calendar(market)
+    span = timedelta(days=days * 2 + 30)
+    try:
+        return [s.date for s in calendar.sessions(end - span, end)]
+    except CalendarCoverageError:
+        raise ConfigError(
+            f"the {market} calendar covers {calendar.covered_from} to {calendar.covered_until}: "
+            f"it cannot replay sessions up to {end} (pass --end inside it, and do not mix it "
+            "with markets whose data lies outside it)"
+        ) from None
+
+
+def _window_start(dates: list[date], end: date, days: int, market: str) -> date:
+    dates = [d for d in dates if d <= end]
     if len(dates) < days:
-        raise ConfigError(f"only {len(dates)} sessions of data up to {end}, asked for {days}")
+        raise ConfigError(
+            f"only {len(dates)} {market} sessions of data up to {end}, asked for {days}"
+        )
     return dates[-days]
 
 

@@ -106,6 +106,16 @@ def claim(store: SqlEngine, run_id: str, now: datetime) -> None:
         raise ResumeRefused(f"run {run_id} was claimed by another process at the same moment")
 
 
+def release(store: SqlEngine, run_id: str, now: datetime) -> None:
+    """Give up ownership of a run that ended (completed or failed): the owner entry keeps the
+    host and drops the pid, so nothing mistakes a later process for this one."""
+    state = SystemStateRepository(store)
+    key = f"run_owner:{run_id}"
+    entry = state.get(key)
+    if entry is not None and entry.value.get("pid") == os.getpid():
+        state.put(key, {"pid": None, "host": entry.value.get("host"), "released": True}, now)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

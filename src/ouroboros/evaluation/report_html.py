@@ -77,6 +77,7 @@ def render_report(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
         for k, v in (extra or {}).items()
     )
+    money_in = stats.currency or "the base currency"
     trade_rows = "".join(
         "<tr>"
         + "".join(f"<td>{html.escape(str(v or ''))}</td>" for v in t.to_dict().values())
@@ -92,11 +93,13 @@ td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}}</style></
 {_chart("Equity", _polyline(xs, eq_y, "#1f4e79") + "".join(markers), span)}
 {_chart("Drawdown %", _polyline(xs, dd_y, "#c0392b"), span)}
 <h2>Trades (last 200; green = entry, red = exit on the equity chart)</h2>
-<table><tr><th>instrument</th><th>entry</th><th>entry price</th><th>qty</th><th>exit</th>
-<th>exit price</th><th>pnl</th><th>fees</th></tr>{trade_rows}</table></body></html>"""
+<p>Prices, P&amp;L and fees of each trade are in its own currency; open trades show their P&amp;L
+marked to market at the last close. The statistics above are in {html.escape(money_in)}.</p>
+<table><tr><th>instrument</th><th>currency</th><th>entry</th><th>entry price</th><th>qty</th>
+<th>exit</th><th>exit price</th><th>pnl</th><th>fees</th></tr>{trade_rows}</table></body></html>"""
 
 
-def _fmt(value: float | int | None) -> str:
+def _fmt(value: float | int | str | None) -> str:
     if value is None:
         return "n/a"
     return f"{value:,.2f}" if isinstance(value, float) else str(value)
@@ -110,8 +113,14 @@ def _nearest(stamps: npt.NDArray[np.float64], ts: datetime | None) -> int | None
 
 
 def write_report(path: Path, content: str) -> Path:
+    """Write atomically: a temporary file renamed over ``path``; on any failure (disk full, a
+    folder that is a file) the temporary file is removed, so nothing half-written remains."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(content, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(content, encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
+from ouroboros.domain.currency import Currency
 from ouroboros.domain.fills import Fill
 from ouroboros.domain.ids import InstrumentId
 
@@ -20,6 +22,8 @@ class Trade:
     exit_price: Decimal | None = None
     pnl: Decimal = Decimal(0)
     fees: Decimal = Decimal(0)
+    currency: Currency = Currency.USD
+    """The instrument's currency: prices, P&L and fees of this trade are in it."""
     _bought: Decimal = field(default=Decimal(0), repr=False)
     _sold: Decimal = field(default=Decimal(0), repr=False)
     _qty_in: Decimal = field(default=Decimal(0), repr=False)
@@ -32,6 +36,7 @@ class Trade:
     def to_dict(self) -> dict[str, str | None]:
         return {
             "instrument_id": str(self.instrument_id),
+            "currency": self.currency.value,
             "entry_ts": self.entry_ts.isoformat(),
             "entry_price": str(self.entry_price),
             "quantity": str(self.quantity),
@@ -53,7 +58,7 @@ class TradeTracker:
         qty, px = fill.quantity.value, fill.price.value
         trade = self.open.get(fill.instrument_id)
         if trade is None:
-            trade = Trade(fill.instrument_id, fill.ts, px, Decimal(0))
+            trade = Trade(fill.instrument_id, fill.ts, px, Decimal(0), currency=fill.fee.currency)
             self.open[fill.instrument_id] = trade
         trade.fees += fill.fee.amount
         if fill.side.sign > 0:
@@ -73,3 +78,19 @@ class TradeTracker:
 
     def all_trades(self) -> list[Trade]:
         return [*self.closed, *self.open.values()]
+
+
+def marked_trades(trades: Sequence[Trade], prices: Mapping[InstrumentId, Decimal]) -> list[Trade]:
+    """``trades`` with each open one's P&L marked to market at ``prices`` (the shares still
+    held at that price, plus what was sold, less what was paid and the fees); closed trades
+    and open ones without a price are returned as they are."""
+    out: list[Trade] = []
+    for trade in trades:
+        price = prices.get(trade.instrument_id)
+        if not trade.is_open or price is None:
+            out.append(trade)
+            continue
+        held = trade._qty_in - trade._qty_out
+        pnl = held * price + trade._sold - trade._bought - trade.fees
+        out.append(replace(trade, pnl=pnl))
+    return out

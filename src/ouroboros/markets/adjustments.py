@@ -22,11 +22,13 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 from importlib import resources
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
 from ouroboros.markets.errors import CalendarDataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ("date", "kind", "open", "close", "name", "status", "source")
 _HEADER_KEYS = ("covered_from", "authoritative_until", "provisional_until")
@@ -193,6 +195,8 @@ def apply_adjustments(
     hours on a day that is not a session are a data error. The regular lunch break is kept only
     if it still fits inside the special hours.
     """
+    import pandas as pd
+
     zone = ZoneInfo(tz)
     out = frame.copy()
     closed = [pd.Timestamp(r.day) for r in rows if r.kind is AdjustmentKind.CLOSED]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from ouroboros.markets.session import Session
 from ouroboros.markets.timeutil import from_ns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NAT_NS: Final = int(np.iinfo(np.int64).min)
 FRAME_COLUMNS: Final = (
@@ -112,7 +114,7 @@ class ScheduleTable:
         if last_day >= self.last_day:
             return self
         keep = self.days <= np.datetime64(last_day, "D")
-        return _assemble(self.first_day, last_day, self.days[keep], *self._columns(keep))
+        return assemble(self.first_day, last_day, self.days[keep], *self._columns(keep))
 
     def followed_by(self, later: ScheduleTable) -> ScheduleTable:
         """This table continued by ``later``, which must start the day after this one ends."""
@@ -125,7 +127,7 @@ class ScheduleTable:
             np.concatenate(pair)
             for pair in zip(self._columns(every), later._columns(every), strict=True)
         ]
-        return _assemble(
+        return assemble(
             self.first_day, later.last_day, np.concatenate([self.days, later.days]), *cols
         )
 
@@ -142,7 +144,7 @@ class ScheduleTable:
         )
 
 
-def _assemble(
+def assemble(
     first_day: dt.date,
     last_day: dt.date,
     days: DayArray,
@@ -173,11 +175,15 @@ def _assemble(
 
 def _utc_ns(column: pd.Series) -> Int64Array:
     """A ``datetime64[ns, UTC]`` column as int64 ns with ``NAT_NS`` for missing values."""
+    import pandas as pd
+
     values = pd.to_datetime(column, utc=True).dt.tz_convert(None).astype("datetime64[ns]")
     return values.to_numpy().astype(np.int64)
 
 
 def _local_minutes(ns: Int64Array, tz: str) -> Int64Array:
+    import pandas as pd
+
     local = pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize("UTC").tz_convert(tz)
     return np.asarray(local.hour * 60 + local.minute, dtype=np.int64)
 
@@ -193,6 +199,8 @@ def table_from_frame(
     closes and late opens are judged. A break that no longer fits inside a shortened session
     (a half day ending at the lunch break) is dropped.
     """
+    import pandas as pd
+
     missing = set(FRAME_COLUMNS) - set(frame.columns)
     if missing:
         raise ValueError(f"schedule frame lacks columns {sorted(missing)}")
@@ -210,6 +218,4 @@ def table_from_frame(
     early = _local_minutes(closes, tz) < regular_close
     late = _local_minutes(opens, tz) > regular_open
     days = pd.DatetimeIndex(frame.index).to_numpy().astype("datetime64[D]")
-    return _assemble(
-        first_day, last_day, days, opens, break_starts, break_ends, closes, early, late
-    )
+    return assemble(first_day, last_day, days, opens, break_starts, break_ends, closes, early, late)

@@ -19,15 +19,17 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from ouroboros.markets.adjustments import AdjustmentFile, apply_adjustments, load_adjustments
 from ouroboros.markets.errors import CalendarDataError
 from ouroboros.markets.schedule import ScheduleTable, table_from_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 XCALS_START: Final = dt.date(2000, 1, 1)
 
@@ -87,6 +89,7 @@ def _xcals_calendar(name: str, end: dt.date) -> Any:
     the values are right, so those warnings (and only those) are silenced here.
     """
     import exchange_calendars as xcals
+    import pandas as pd
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
@@ -97,6 +100,8 @@ def _regular_minutes(
     times: Sequence[tuple[Any, dt.time | None]], days: pd.DatetimeIndex
 ) -> npt.NDArray[np.int64]:
     """The regular local time in force on each day, from xcals' ``open_times``-style tuples."""
+    import pandas as pd
+
     out = np.full(len(days), -1, dtype=np.int64)
     for start, t in times:
         if t is None:
@@ -108,6 +113,8 @@ def _regular_minutes(
 
 def xcals_frame(name: str, end: dt.date) -> tuple[pd.DataFrame, str]:
     """The schedule frame of an exchange-calendars calendar, and its time zone."""
+    import pandas as pd
+
     cal = _xcals_calendar(name, end)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
@@ -127,6 +134,8 @@ def xcals_frame(name: str, end: dt.date) -> tuple[pd.DataFrame, str]:
 
 def weekday_frame(hours: WeekdayHours, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
     """Every weekday between the two days at the regular hours (holidays not yet removed)."""
+    import pandas as pd
+
     days = pd.bdate_range(first_day, last_day)
 
     def at(t: dt.time | None) -> pd.Series:
@@ -225,11 +234,14 @@ _LOCK = threading.Lock()
 
 
 def calendar_data(cid: CalendarId) -> CalendarData:
-    """The built calendar ``cid``; the first call builds it, later calls reuse it."""
+    """The built calendar ``cid``; the first call in a process loads it from the disk cache
+    (``markets/cache.py``) or builds it, later calls reuse it."""
     built = _BUILT.get(cid)
     if built is not None:
         return built
     with _LOCK:
         if cid not in _BUILT:
-            _BUILT[cid] = _RECIPES[cid]()
+            from ouroboros.markets.cache import cached
+
+            _BUILT[cid] = cached(cid, _RECIPES[cid])
         return _BUILT[cid]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ouroboros.brokers.kis.errors import (
+    ENGLISH,
     KNOWN_CODES,
     KisAuthError,
     KisInsufficientFunds,
@@ -101,3 +102,11 @@ def test_rt_cd_decides_success_not_the_message_code() -> None:
     assert is_success("0")
     assert not is_success("1")
     assert not is_success("7")
+
+
+def test_kis_errors_carry_the_english_meaning_beside_the_korean_message() -> None:
+    error = map_error("APBK0952", "주문가능금액을 초과 했습니다", is_order=True)
+    assert "주문가능금액을 초과 했습니다" in str(error)
+    assert "[the order exceeds the cash available]" in str(error)
+    assert set(ENGLISH) <= set(KNOWN_CODES)
+    assert all(ENGLISH.get(c) for c, info in KNOWN_CODES.items() if info.error is not None)

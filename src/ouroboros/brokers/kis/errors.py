@@ -102,6 +102,8 @@ ErrorFactory = Callable[[str, str, str, int | None], OuroborosError]
 def _make(cls: type[KisErrorMixin]) -> ErrorFactory:
     def build(msg_cd: str, msg1: str, tr_id: str, status: int | None) -> OuroborosError:
         text = f"KIS {msg_cd or 'error'}: {msg1.strip() or 'no message'}"
+        if msg_cd in ENGLISH:
+            text += f" [{ENGLISH[msg_cd]}]"
         if tr_id:
             text += f" (tr_id {tr_id})"
         error = cls(text)  # type: ignore[call-arg]
@@ -147,6 +149,25 @@ KNOWN_CODES: dict[str, CodeInfo] = {
     "OPSP8996": CodeInfo("ALREADY IN USE appkey", KisSessionInUse, "PK"),
     "OPSP0007": CodeInfo("internal error", KisServerError, "PK"),
     "OPSP0008": CodeInfo("MAX SUBSCRIBE OVER", KisSubscriptionError, "community (unconfirmed)"),
+}
+
+# What each code means in English, shown beside KIS's (often Korean) message.
+ENGLISH: dict[str, str] = {
+    "EGW00201": "too many requests per second for this app key",
+    "EGW00123": "the access token has expired",
+    "EGW00121": "the access token is not valid",
+    "EGW00133": "access tokens can be issued once a minute: retry later",
+    "EGW00103": "the app key is not valid",
+    "EGW02004": "a virtual-account app key cannot call the real-money server",
+    "APBK0013": "order sent",
+    "APBK0919": "the domestic market is closed",
+    "APBK1664": "the overseas market is closed",
+    "APBK0656": "no such product",
+    "APBK0952": "the order exceeds the cash available",
+    "APBK0400": "the order exceeds the quantity available",
+    "OPSP8996": "this app key's session is already in use",
+    "OPSP0007": "KIS internal error",
+    "OPSP0008": "too many subscriptions",
 }
 
 # The reference quotes this message (no code) for a real tr_id on the virtual server.

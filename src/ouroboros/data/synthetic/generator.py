@@ -42,6 +42,10 @@ DEFAULT_END = date(2025, 12, 31)
 _STREAM_UNIVERSE, _STREAM_RETURNS, _STREAM_BARS, _STREAM_PATTERNS = range(4)
 
 
+MAX_DAYS = 25_000
+"""About a century of daily sessions: longer requests are typos (and overflow dates)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SyntheticSpec:
     """What to generate. ``symbols`` and ``days`` (sessions) are *per market*; with no
@@ -71,8 +75,8 @@ class SyntheticSpec:
             raise ValueError(
                 f"symbols must be 1..{MAX_SYMBOLS_PER_MARKET} per market, was {self.symbols}"
             )
-        if self.days < 1:
-            raise ValueError(f"days must be >= 1, was {self.days}")
+        if not 1 <= self.days <= MAX_DAYS:
+            raise ValueError(f"days must be 1..{MAX_DAYS} sessions per market, was {self.days}")
         if self.patterns is not None and self.patterns < 0:
             raise ValueError(f"patterns must be >= 0, was {self.patterns}")
 

@@ -15,8 +15,10 @@ import pandas as pd
 import pyarrow as pa
 
 from ouroboros.data.frame import BAR_FIELDS
+from ouroboros.data.loaders import BAR_FILE_SUFFIXES
 from ouroboros.data.parquet_io import bar_table, table_bytes, write_bytes_atomic
 from ouroboros.data.synthetic.generator import SyntheticData, SyntheticMarket, panel_to_long
+from ouroboros.errors import DataError
 
 MANIFEST = "manifest.json"
 MANIFEST_KIND = "ouroboros.synthetic"
@@ -96,8 +98,23 @@ def manifest(data: SyntheticData, files: dict[str, dict[str, Any]] | None = None
 
 
 def write_synthetic(data: SyntheticData, out_dir: Path | str) -> list[Path]:
-    """Write ``<out>/<MARKET>_<interval>.parquet`` per market and ``<out>/manifest.json``."""
+    """Write ``<out>/<MARKET>_<interval>.parquet`` per market and ``<out>/manifest.json``.
+
+    A folder that holds an earlier generation is cleaned: the files its manifest lists and this
+    one does not are removed, so old markets never load beside the new ones. Bar files that no
+    manifest accounts for (someone else's data) make it refuse before writing anything."""
     out = Path(out_dir)
+    earlier = _earlier_output(out)
+    foreign = sorted(
+        p.name
+        for p in (out.iterdir() if out.is_dir() else [])
+        if p.name.lower().endswith(BAR_FILE_SUFFIXES) and p.name not in earlier
+    )
+    if foreign:
+        raise DataError(
+            f"--out {out} holds bar files that are not an earlier generation "
+            f"({', '.join(foreign[:5])}); they would load beside the new data: use an empty folder"
+        )
     written: list[Path] = []
     files: dict[str, dict[str, Any]] = {}
     for code, m in data.markets.items():
@@ -109,4 +126,21 @@ def write_synthetic(data: SyntheticData, out_dir: Path | str) -> list[Path]:
     text = json.dumps(manifest(data, files), indent=2, sort_keys=True, ensure_ascii=False)
     write_bytes_atomic(out / MANIFEST, (text + "\n").encode())
     written.append(out / MANIFEST)
+    for name in earlier - {p.name for p in written}:
+        (out / name).unlink(missing_ok=True)
     return written
+
+
+def _earlier_output(out: Path) -> set[str]:
+    """The file names an earlier generation's manifest lists in ``out`` (none without one)."""
+    path = out / MANIFEST
+    if not path.is_file():
+        return set()
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"--out {out}: unreadable earlier {MANIFEST} ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("kind") != MANIFEST_KIND:
+        raise DataError(f"--out {out}: {MANIFEST} was not written by `data generate`")
+    markets = doc.get("markets", [])
+    return {str(m["file"]) for m in markets if isinstance(m, dict) and "file" in m}

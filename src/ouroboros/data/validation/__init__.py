@@ -86,6 +86,8 @@ def validate(
             **{f: col[idx] for f, col in columns.items()},
         )
         cal = calendar_for(str(name)) if calendar_for is not None else calendar
+        if cal is None:
+            report.uncalendared.append(str(name))
         report.issues += _check_symbol(bars, cal, cfg, kind, cache)
     report.issues.sort(key=lambda i: (i.row is None, i.row or 0, i.symbol, i.rule))
     return report

@@ -80,6 +80,9 @@ class ValidationReport:
     rows: int = 0
     symbols: int = 0
     issues: list[Issue] = field(default_factory=list)
+    uncalendared: list[str] = field(default_factory=list)
+    """Symbols checked without a market calendar (bare symbols with no --market): the
+    closed-day, session-hour and missing-session rules did not run for them."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -100,6 +103,18 @@ class ValidationReport:
             rows=self.rows + other.rows,
             symbols=self.symbols + other.symbols,
             issues=[*self.issues, *other.issues],
+            uncalendared=[*self.uncalendared, *other.uncalendared],
+        )
+
+    @property
+    def calendar_note(self) -> str | None:
+        """Says when the calendar rules did not run (None when every symbol had a calendar)."""
+        if not self.uncalendared:
+            return None
+        names = ", ".join(self.uncalendared[:5]) + (" ..." if len(self.uncalendared) > 5 else "")
+        return (
+            f"no calendar check for {len(self.uncalendared)} symbol(s) ({names}): their market "
+            "is unknown; pass --market CODE to check closed days and session hours"
         )
 
     def counts(self) -> dict[str, int]:
@@ -133,4 +148,6 @@ class ValidationReport:
             "warnings": len(self.warnings),
             "counts": self.counts(),
             "issues": [i.to_dict() for i in self.issues],
+            "calendar_checked": not self.uncalendared,
+            "note": self.calendar_note,
         }

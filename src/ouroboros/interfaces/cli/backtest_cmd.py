@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from ouroboros.domain.currency import Currency
 from ouroboros.domain.money import Money
 from ouroboros.engine.backtest import RunConfig, RunOutcome, run
-from ouroboros.engine.compose import STATIC_FX, LoadedFeeds, load_feeds, split_cash
+from ouroboros.engine.compose import (
+    STATIC_FX,
+    LoadedFeeds,
+    fixed_rates_note,
+    load_feeds,
+    opening_cash,
+)
 from ouroboros.engine.policies import parse_params
 from ouroboros.engine.sizing import Sizing
-from ouroboros.errors import ConfigError, OuroborosError
-from ouroboros.evaluation.report_html import render_report, write_report
+from ouroboros.errors import ConfigError
+from ouroboros.evaluation.report_html import render_report
+from ouroboros.evaluation.trades import marked_trades
 from ouroboros.execution.simulator import FillAt, FillModel
-from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
+from ouroboros.interfaces.cli import validate
+from ouroboros.interfaces.cli.errors import command_started, note_input
+from ouroboros.interfaces.cli.finish import conclude, save_report
+from ouroboros.interfaces.cli.output import console
 from ouroboros.interfaces.cli.planner_opts import (
     CACHE_HELP,
     CASSETTE_HELP,
@@ -28,6 +39,7 @@ from ouroboros.interfaces.cli.planner_opts import (
     llm_lines,
     llm_summary,
 )
+from ouroboros.interfaces.cli.summary import last_prices, money_json, statistics_fields
 from ouroboros.risk import RiskSettings
 
 
@@ -35,11 +47,26 @@ def backtest(
     data: str = typer.Option(
         "bundled:GOOG", "--data", help="bundled:NAME, a CSV/Parquet path or synthetic:..."
     ),
-    strategy: str = typer.Option("sma-cross", "--strategy", help="playbook, ta or sma-cross"),
-    param: list[str] = typer.Option([], "--param", help="strategy setting key=value (repeatable)"),
+    market: str | None = typer.Option(
+        None, "--market", help="market of a file's bare symbols, e.g. KR or US_NASDAQ"
+    ),
+    symbol: str | None = typer.Option(
+        None, "--symbol", help="symbol of a file without a symbol column (default: file name)"
+    ),
+    policy: str = typer.Option(
+        "sma-cross", "--policy", "--strategy", help="playbook, ta or sma-cross"
+    ),
+    param: list[str] = typer.Option([], "--param", help="policy setting key=value (repeatable)"),
     start: str | None = typer.Option(None, "--start", help="first session date YYYY-MM-DD"),
     end: str | None = typer.Option(None, "--end", help="last session date YYYY-MM-DD"),
-    cash: str = typer.Option("10000", "--cash", help="starting cash in the base currency"),
+    cash: str = typer.Option(
+        "10000",
+        "--cash",
+        help="starting cash in the base currency, deposited in the currencies traded",
+    ),
+    base_currency: str = typer.Option(
+        "USD", "--base-currency", help="currency of equity, statistics and the report"
+    ),
     commission: str | None = typer.Option(
         None,
         "--commission",
@@ -70,86 +97,89 @@ def backtest(
 
     Every order passes the risk manager with the limits of the environment (docs/risk.md);
     ``--risk-profile permissive`` lifts them (and the breaker) to compare with other tools."""
-    try:
-        loaded = load_feeds(data, _date(start, "--start"), _date(end, "--end"))
-        config = _config(loaded, cash, commission, fill, sizing, spread, slippage)
-        config = _with_risk(config, risk_profile)
-        policy, llm = build_policy(
-            strategy, parse_params(param), planner, model, local_model, llm_cache, llm_cassette
-        )
-        outcome = run(loaded.feeds, policy, config)
-    except (OuroborosError, ValueError) as exc:
-        err_console.print(f"[red]backtest failed:[/red] {exc}")
-        raise typer.Exit(code=1) from exc
-    summary = summarize(outcome, loaded)
+    began = command_started()
+    first_day, last_day = validate.parse_date(start, "--start"), validate.parse_date(end, "--end")
+    validate.date_window(first_day, last_day)
+    base = Currency(validate.currency(base_currency))
+    amount = validate.cash_amount(cash)
+    costs = _costs(commission, spread, slippage)
+    validate.sizing(sizing)
+    validate.risk_env_conflicts()
+    chosen, llm = build_policy(
+        policy, parse_params(param), planner, model, local_model, llm_cache, llm_cassette
+    )
+    note_input("--data", data)
+    if report is not None:
+        note_input("--report", report)
+    loaded = load_feeds(data, first_day, last_day, market=market, symbol=symbol)
+    config = _config(loaded, amount, base, costs, fill, sizing)
+    config = _with_risk(config, risk_profile)
+    outcome = run(loaded.feeds, chosen, config)
+    summary = summarize(outcome, loaded, config, policy, data)
     warning = ""
     if llm is not None:
         times = outcome.result.equity_times
         summary["llm"] = llm_summary(llm, times[0].date(), times[-1].date())
         warning = str(summary["llm"]["knowledge_cutoff"]["warning"])
+    report_error = None
     if report is not None:
-        title = f"Backtest {strategy} on {data}" + (f" - {warning}" if warning else "")
-        write_report(
-            report,
-            render_report(
-                title,
-                outcome.stats,
-                outcome.result.equity_times,
-                outcome.result.equity,
-                outcome.result.trades.all_trades(),
-            ),
+        costs_text = (
+            f"commission {commission or 'fee schedules'}, spread {spread}, slippage {slippage}, "
+            f"fill {fill}"
         )
-        summary["report"] = str(report)
-    if json_output:
-        emit_json(summary)
-        return
-    table = Table(title=f"{strategy} on {data}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in summary.items():
-        if key != "llm":
-            table.add_row(key, f"{value:,.4f}" if isinstance(value, float) else str(value))
-    console.print(table)
-    for line in llm_lines(summary["llm"]) if llm is not None else []:
-        console.print(line)
+        settings = {"policy": " ".join([policy, *sorted(param)]), "sizing": sizing}
+        if warning:
+            settings["llm"] = warning
+        report_error = _write_report(
+            report, outcome, loaded, summary, {**settings, "costs": costs_text}
+        )
+    summary["elapsed_s"] = round(time.perf_counter() - began, 4)
+
+    def human() -> None:
+        table = Table(title=f"{policy} on {data}")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for key, value in summary.items():
+            if key != "llm":
+                table.add_row(key, f"{value:,.4f}" if isinstance(value, float) else str(value))
+        console.print(table)
+        for line in llm_lines(summary["llm"]) if llm is not None else []:
+            console.print(line)
+
+    conclude(summary, json_output=json_output, human=human, report_error=report_error)
 
 
-def summarize(outcome: RunOutcome, loaded: LoadedFeeds) -> dict[str, Any]:
-    stats = outcome.stats
+def summarize(
+    outcome: RunOutcome, loaded: LoadedFeeds, config: RunConfig, policy: str, data: str
+) -> dict[str, Any]:
+    times = outcome.result.equity_times
+    base = outcome.final_equity.currency
+    deposits = [config.cash, *config.extra_cash]
     return {
-        "trades": stats.trades,
-        "closed_trades": stats.closed_trades,
+        "command": "backtest",
+        "run_id": config.run_id,
+        "resumed": False,
+        "policy": policy,
+        "data": data,
+        "synthetic": loaded.data.kind == "synthetic",
+        "markets": [f.code for f in loaded.feeds],
+        "first_day": times[0].date() if times else None,
+        "last_day": times[-1].date() if times else None,
+        "currency": base.value,
+        "deposits": [money_json(m) for m in deposits],
         "final_equity": str(outcome.final_equity.amount),
-        "currency": outcome.final_equity.currency.value,
-        "return_pct": stats.total_return_pct,
-        "cagr_pct": _finite(stats.cagr_pct),
-        "max_drawdown_pct": stats.max_drawdown_pct,
-        "sharpe": _finite(stats.sharpe),
-        "sortino": _finite(stats.sortino),
-        "win_rate_pct": _finite(stats.win_rate_pct),
-        "profit_factor": _finite(stats.profit_factor),
-        "exposure_pct": stats.exposure_pct,
-        "turnover": stats.turnover,
-        "fees": stats.fees,
+        **statistics_fields(outcome.stats),
+        "fills": len(outcome.result.fills),
         "bars": outcome.result.bars,
         "symbols": loaded.symbols,
-        "markets": [f.code for f in loaded.feeds],
-        "elapsed_s": round(outcome.elapsed_s, 4),
+        "fx": fixed_rates_note(STATIC_FX, base, [m.currency for m in deposits]),
+        "db": None,
+        "report": None,
+        "report_error": None,
+        "engine_s": round(outcome.elapsed_s, 4),
         "load_s": round(loaded.load_s, 4),
+        "elapsed_s": None,
     }
-
-
-def _finite(value: float) -> float | None:
-    return value if value == value and value not in (float("inf"), float("-inf")) else None
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{option} must be YYYY-MM-DD, was {text!r}") from None
 
 
 def _with_risk(config: RunConfig, profile: str | None) -> RunConfig:
@@ -161,31 +191,71 @@ def _with_risk(config: RunConfig, profile: str | None) -> RunConfig:
     return config.with_risk(settings)
 
 
+def _costs(commission: str | None, spread: str, slippage: str) -> dict[str, Any]:
+    return {
+        "commission": validate.rate(commission, "--commission") if commission is not None else None,
+        "spread": validate.rate(spread, "--spread"),
+        "slippage": validate.rate(slippage, "--slippage"),
+    }
+
+
 def _config(
     loaded: LoadedFeeds,
-    cash: str,
-    commission: str | None,
+    cash: Any,
+    base: Currency,
+    costs: dict[str, Any],
     fill: str,
     sizing: str,
-    spread: str,
-    slippage: str,
 ) -> RunConfig:
-    currencies = loaded.currencies
-    base, extra = split_cash(Money(decimal_option(cash, "--cash"), currencies[0]), currencies)
+    first, *extra = opening_cash(Money(cash, base), loaded.currencies, STATIC_FX)
     try:
         fill_at = FillAt(fill)
     except ValueError:
-        raise typer.BadParameter(f"--fill must be next_open or close, was {fill!r}") from None
-    model = FillModel(
-        fill_at=fill_at,
-        spread_pct=decimal_option(spread, "--spread"),
-        slippage_pct=decimal_option(slippage, "--slippage"),
-    )
+        raise typer.BadParameter(
+            f"must be next_open or close, was {fill!r}", param_hint="--fill"
+        ) from None
+    model = FillModel(fill_at=fill_at, spread_pct=costs["spread"], slippage_pct=costs["slippage"])
     return RunConfig(
-        cash=base,
-        extra_cash=extra,
+        cash=first,
+        extra_cash=tuple(extra),
+        base_currency=base,
         sizing=Sizing.parse(sizing),
         fill_model=model,
-        commission=decimal_option(commission, "--commission") if commission is not None else None,
+        commission=costs["commission"],
         fx=STATIC_FX,
     )
+
+
+def _write_report(
+    path: Path,
+    outcome: RunOutcome,
+    loaded: LoadedFeeds,
+    summary: dict[str, Any],
+    settings: dict[str, str],
+) -> str | None:
+    """The HTML report with the run's settings; sets ``report``/``report_error`` in the summary
+    and returns the error (None when written)."""
+    data = str(summary["data"])
+    shown = {
+        "run id": str(summary["run_id"]),
+        "data": data + (" (SYNTHETIC: generated bars)" if summary["synthetic"] else ""),
+        **settings,
+        "cash": ", ".join(d["amount"] + " " + d["currency"] for d in summary["deposits"]),
+        "base currency": str(summary["currency"]),
+        "fx": str(summary["fx"]),
+    }
+    result = outcome.result
+    summary["report"], summary["report_error"] = save_report(
+        path,
+        lambda: render_report(
+            f"Backtest {settings['policy'].split()[0]} on {data}",
+            outcome.stats,
+            result.equity_times,
+            result.equity,
+            marked_trades(result.trades.all_trades(), last_prices(loaded.feeds, result.last_close)),
+            extra=shown,
+        ),
+        "--report",
+    )
+    error: str | None = summary["report_error"]
+    return error

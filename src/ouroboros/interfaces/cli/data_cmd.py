@@ -1,8 +1,8 @@
 """``ouroboros data ...``: list, import, validate and generate market data.
 
 Every reporting command takes ``--json`` and then prints one JSON document on stdout and
-nothing else. Exit codes: 0 success, 1 data errors (validation failed, unreadable input),
-2 bad usage.
+nothing else. Exit codes: 0 success, 2 bad data or usage (validation errors, unreadable or
+empty input; nothing is imported then), 1 any other failure.
 """
 
 from __future__ import annotations
@@ -32,10 +32,15 @@ from ouroboros.data import (
 )
 from ouroboros.errors import DataError
 from ouroboros.interfaces.cli import alpaca_cmd
-from ouroboros.interfaces.cli.output import console, emit_json, err_console
+from ouroboros.interfaces.cli.boundary import BoundaryGroup
+from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, Verdict
+from ouroboros.interfaces.cli.output import console, emit_json
 
 app = typer.Typer(
-    help="Market data: list, import, validate and generate bars.", no_args_is_help=True
+    help="Market data: list, import, validate and generate bars.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=BoundaryGroup,
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print only JSON on stdout")]
@@ -48,12 +53,12 @@ MarketOpt = Annotated[
 ]
 
 
-def _fail(message: str, json_output: bool, **extra: Any) -> typer.Exit:
-    if json_output:
-        emit_json({"ok": False, "error": message, **extra})
-    else:
-        err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
+def _fail(message: str, json_output: bool, **extra: Any) -> CliFailure:
+    """Bad data is bad input (exit 2): with ``--json`` the one object carries what was found."""
+    failure = Verdict(ExitCode.BAD_INPUT, message)
+    if json_output and extra:
+        emit_json(extra, failure)
+    return CliFailure(message, ExitCode.BAD_INPUT)
 
 
 @app.command("list")
@@ -153,12 +158,10 @@ def import_data(
         raise _fail(str(exc), json_output) from None
     report = loaded.report or ValidationReport()
     if not report.ok:
-        if json_output:
-            emit_json({"ok": False, "imported": 0, "report": report.to_dict()})
-        else:
+        message = f"import refused: {len(report.errors)} error(s) in {path}; nothing was written"
+        if not json_output:
             _print_report(report, limit=20)
-            err_console.print("[red]import refused:[/red] fix the errors above and retry")
-        raise typer.Exit(code=1)
+        raise _fail(message, json_output, imported=0, report=report.to_dict())
     try:
         written = BarStore(store).write(loaded.frame, loaded.interval)
     except DataError as exc:
@@ -206,7 +209,7 @@ def validate_data(
 ) -> None:
     """Check bars for bad prices, time order, calendar gaps, big moves and stale data.
 
-    Exit code 1 when there is any error; every problem names its file, row and rule."""
+    Exit code 2 when there is any error; every problem names its file, row and rule."""
     try:
         config = ValidationConfig(
             max_move=max_move,
@@ -223,12 +226,18 @@ def validate_data(
     except DataError as exc:
         raise _fail(str(exc), json_output) from None
     report = loaded.report or ValidationReport()
-    if json_output:
-        emit_json({"source": source, **report.to_dict()})
-    else:
+    payload = {"source": source, **report.to_dict()}
+    payload["valid"] = payload.pop("ok")
+    if report.ok:
+        if json_output:
+            emit_json(payload)
+        else:
+            _print_report(report, limit=50)
+        return
+    message = f"{source}: {len(report.errors)} validation error(s)"
+    if not json_output:
         _print_report(report, limit=50)
-    if not report.ok:
-        raise typer.Exit(code=1)
+    raise _fail(message, json_output, **payload)
 
 
 @app.command("generate")
@@ -284,7 +293,7 @@ def generate_data(
         "markets": per_market,
         "bars": bars,
         "patterns": len(data.patterns),
-        "generate_seconds": round(generated, 3),
+        "elapsed_s": round(generated, 3),
     }
     if json_output:
         emit_json(summary)
@@ -317,3 +326,5 @@ def _print_report(report: ValidationReport, *, limit: int, quiet_if_clean: bool 
     counts = ", ".join(f"{k}={v}" for k, v in report.counts().items())
     verdict = "[green]OK[/green]" if report.ok else "[red]FAILED[/red]"
     console.print(f"{verdict} {report.summary()}" + (f" ({counts})" if counts else ""))
+    if report.calendar_note:
+        console.print(f"[yellow]note:[/yellow] {escape(report.calendar_note)}", highlight=False)

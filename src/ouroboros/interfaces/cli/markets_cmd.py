@@ -18,6 +18,9 @@ from ouroboros.engine.clock import LiveClock
 from ouroboros.interfaces.cli.output import console, emit_json
 from ouroboros.markets import MarketStatus, Phase, Session, all_markets, market_status
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+"""Instants outside these years are refused (far beyond every calendar; date math overflows)."""
+
 
 def parse_instant(text: str) -> dt.datetime:
     """An ISO 8601 instant with an offset (``Z``, ``+09:00``); naive input is refused."""
@@ -31,6 +34,10 @@ def parse_instant(text: str) -> dt.datetime:
         raise typer.BadParameter(
             f"needs a UTC offset (Z or +HH:MM), was naive {text!r}; e.g. 2026-11-27T17:30:00Z",
             param_hint="--at",
+        )
+    if not MIN_YEAR <= t.year <= MAX_YEAR:
+        raise typer.BadParameter(
+            f"must be between {MIN_YEAR} and {MAX_YEAR}, was {text!r}", param_hint="--at"
         )
     return t.astimezone(dt.UTC)
 

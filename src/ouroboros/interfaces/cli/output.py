@@ -1,20 +1,31 @@
-"""Shared output helpers: machine-readable JSON on stdout, human text through Rich."""
+"""Shared output helpers: machine-readable JSON on stdout, human text through Rich.
+
+Every ``--json`` command prints exactly one object: ``{"ok": true, ...}`` on success, and on
+failure ``{"ok": false, "error": {"code", "exit_code", "message"}, ...}`` (with whatever the
+command could still report, e.g. the audit's problems). Money is a string, ratios are floats
+rounded to :data:`RATIO_PLACES` places, durations are ``elapsed_s`` in seconds.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.console import Console
+
+from ouroboros.interfaces.cli.errors import Verdict, mark_json_emitted
 
 console = Console()
 err_console = Console(stderr=True)
+
+RATIO_PLACES = 4
+"""Decimal places of every ratio and percentage in JSON output (stated in the schemas)."""
 
 
 def _default(value: Any) -> Any:
@@ -29,16 +40,22 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def emit_json(payload: Any) -> None:
-    """Write one JSON document to stdout (and nothing else), for scripts and pipes."""
-    sys.stdout.write(json.dumps(payload, default=_default, ensure_ascii=False, indent=2))
+def ratio(value: float | None, places: int = RATIO_PLACES) -> float | None:
+    """A ratio for JSON: rounded to ``places``; NaN and infinities (undefined) become null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), places)
+
+
+def emit_json(payload: dict[str, Any], failure: Verdict | None = None) -> None:
+    """Write the command's one JSON object to stdout (and nothing else), for scripts and pipes.
+
+    ``ok`` is true exactly when the command exits 0; a ``failure`` adds the error object."""
+    body: dict[str, Any] = {"ok": failure is None}
+    if failure is not None:
+        body["error"] = failure.as_json()["error"]
+    body.update({k: v for k, v in payload.items() if k not in ("ok", "error")})
+    sys.stdout.write(json.dumps(body, default=_default, ensure_ascii=False, indent=2))
     sys.stdout.write("\n")
     sys.stdout.flush()
-
-
-def decimal_option(text: str, option: str) -> Decimal:
-    """Parse a numeric CLI option exactly; a bad value names the option and what it was."""
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise typer.BadParameter(f"{option} must be a number, was {text!r}") from None
+    mark_json_emitted()

@@ -20,7 +20,7 @@ from ouroboros.brain import (
 from ouroboros.brain.cost import load_cutoffs
 from ouroboros.domain.llm_call import LLMCall
 from ouroboros.engine.policies import make_policy
-from ouroboros.errors import ConfigError
+from ouroboros.errors import ConfigError, InvariantError
 from ouroboros.strategy.base import DecisionPolicy
 from ouroboros.strategy.playbook.policy import PlaybookPolicy
 
@@ -89,7 +89,8 @@ def build_policy(
         on_fallback=late.fallback if late is not None else None,
         quant=base.planner,
     )
-    assert isinstance(llm, LLMPlanner)
+    if not isinstance(llm, LLMPlanner):  # make_planner's contract for an llm choice
+        raise InvariantError(f"--planner llm built {type(llm).__name__}, not an LLM planner")
     return planner_policy(llm), llm
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-
-import typer
 
 from ouroboros.brokers.kis import KisSettings, load_kis_settings
 from ouroboros.brokers.kis.config import REST_BASE_URL, KisEnvironment
@@ -31,9 +30,14 @@ from ouroboros.engine.policies import make_policy, parse_params
 from ouroboros.engine.safety import REPLAY_THROUGH_BROKER, refuse_real_account
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, InvariantError, OuroborosError
-from ouroboros.evaluation.report_html import render_report, write_report
+from ouroboros.evaluation.report_html import render_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
-from ouroboros.interfaces.cli.output import console, emit_json, err_console
+from ouroboros.interfaces.cli import validate
+from ouroboros.interfaces.cli.db_cmd import warn_if_in_memory
+from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, command_started, note_input
+from ouroboros.interfaces.cli.finish import conclude, save_report
+from ouroboros.interfaces.cli.output import console, err_console
+from ouroboros.interfaces.cli.summary import statistics_fields
 from ouroboros.risk import RiskSettings
 from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade
 
@@ -55,8 +59,8 @@ def kis_settings(kis_url: str | None) -> KisSettings:
             scheme = "wss" if parts.scheme == "https" else "ws"
             overrides["ws_url"] = urlunsplit((scheme, parts.netloc, "", "", ""))
     settings = load_kis_settings(**overrides)
-    refuse_real_account(_real_money(settings))  # safety-state: replays only, no real money
-    real_host = settings.rest_url == REST_BASE_URL[KisEnvironment.REAL]
+    refuse_real_account(_real_money(settings))  # replays only, no real money
+    real_host = is_real_money_host(settings.rest_url)
     if real_host and os.environ.get(CONFIRM_REAL, "").lower() != "yes":
         raise ConfigError(
             f"KIS_VIRTUAL=false points at the real-money server; set {CONFIRM_REAL}=yes to "
@@ -65,9 +69,20 @@ def kis_settings(kis_url: str | None) -> KisSettings:
     return settings
 
 
+def _host(url: str) -> str:
+    """The URL's host as DNS compares it: lower case, without a trailing dot."""
+    return (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+
+
+def is_real_money_host(url: str) -> bool:
+    """Whether ``url`` points at KIS's real-money server, however it is spelled (case, a
+    trailing dot, another port or scheme): the parsed host decides, not the text."""
+    return _host(url) == _host(REST_BASE_URL[KisEnvironment.REAL])
+
+
 def _real_money(settings: KisSettings) -> bool:
     """A real (non-virtual) account on KIS's own real-money server (a sandbox is never real)."""
-    return not settings.is_virtual and settings.rest_url == REST_BASE_URL[KisEnvironment.REAL]
+    return not settings.is_virtual and is_real_money_host(settings.rest_url)
 
 
 def run_broker(
@@ -86,6 +101,7 @@ def run_broker(
     json_output: bool,
 ) -> None:
     """The ``run`` command with ``--broker`` other than paper."""
+    began = command_started()
     try:
         if broker not in BROKERS:
             raise ConfigError(f"unknown --broker {broker!r} (known: {', '.join(BROKERS)})")
@@ -95,9 +111,13 @@ def run_broker(
         skipped = [c for c in codes if c != "KR"]
         chosen = make_policy(policy, parse_params(param))  # bad input fails before any I/O
         settings = kis_settings(kis_url)
+        validate.sizing(sizing)
+        validate.risk_env_conflicts()
         size = Sizing.parse(sizing)
         risk = RiskSettings.from_env()
         url = db or os.environ.get("OUROBOROS_DB_URL") or DEFAULT_URL
+        note_input("--db", mask_url(url))
+        warn_if_in_memory(url)
         store = make_engine(url)
         upgrade(store)
         clock = LiveClock().now
@@ -139,16 +159,22 @@ def run_broker(
             )
         finally:
             connection.close()
-    except (OuroborosError, ValueError) as exc:
-        err_console.print(f"[red]run failed:[/red] {exc}")
-        raise typer.Exit(code=1) from exc
-    summary = _summary(outcome, policy, url, report_dir)
-    if json_output:
-        emit_json(summary)
-    else:
-        _print_summary(summary)
+    except (OuroborosError, ValueError):
+        raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
+    store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
+    summary, report_error = _summary(outcome, policy, url, report_dir)
+    summary["elapsed_s"] = round(time.perf_counter() - began, 3)
+    conclude(
+        summary,
+        json_output=json_output,
+        human=lambda: _print_summary(summary),
+        audit_problems=len(summary["audit_problems"]),
+        report_error=report_error,
+    )
     if not outcome.ok:
-        raise typer.Exit(code=1)
+        raise CliFailure(
+            "the session did not end cleanly (see the reconciliation above)", ExitCode.FAILED
+        )
 
 
 def _print_step(step: StepSummary) -> None:
@@ -159,28 +185,31 @@ def _print_step(step: StepSummary) -> None:
 
 def _summary(
     outcome: BrokerSessionOutcome, policy: str, url: str, report_dir: Path
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], str | None]:
     run = outcome.outcome
     if run is None or outcome.end is None or outcome.audit is None:
         raise InvariantError(f"broker session {outcome.run_id} returned without its results")
     result = run.result
-    report = None
+    report = report_error = None
     if result.equity_times:
         first, last = result.equity_times[0].date(), result.equity_times[-1].date()
-        path = report_dir / f"run-kis-{policy}-{first}-{last}.html"
-        write_report(
-            path,
-            render_report(
+        report, report_error = save_report(
+            report_dir / f"run-kis-{policy}-{first}-{last}-{outcome.run_id}.html",
+            lambda: render_report(
                 f"KIS session {policy} {first} to {last}",
                 run.stats,
                 result.equity_times,
                 result.equity,
                 result.trades.all_trades(),
             ),
+            "--report-dir",
         )
-        report = str(path)
-    return {
+    summary = {
+        "command": "run",
         "run_id": outcome.run_id,
+        "resumed": False,
+        "policy": policy,
+        "markets": ["KR"],
         "broker": "kis",
         "session": REPLAY_THROUGH_BROKER,
         "orders_sent": outcome.orders_sent,
@@ -189,9 +218,9 @@ def _summary(
         "open_at_end": outcome.open_at_end,
         "venue_errors": outcome.venue_errors,
         "escalations": outcome.escalations,
-        "final_equity": str(run.final_equity.amount),
         "currency": run.final_equity.currency.value,
-        "return_pct": run.stats.total_return_pct,
+        "final_equity": str(run.final_equity.amount),
+        **statistics_fields(run.stats),
         "start_differences": [d.as_payload() for d in outcome.start.differences],
         "end_differences": [d.as_payload() for d in outcome.end.differences],
         "reconciled": not outcome.end.irreconcilable,
@@ -199,15 +228,18 @@ def _summary(
         "audit_problems": [p.as_dict() for p in outcome.audit.problems],
         "db": mask_url(url),
         "report": report,
-        "elapsed_s": round(outcome.elapsed_s, 3),
+        "report_error": report_error,
+        "session_s": round(outcome.elapsed_s, 3),
+        "elapsed_s": None,
     }
+    return summary, report_error
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
     console.print(
         f"[bold]done[/bold]: {summary['orders_sent']} orders at KIS, {summary['fills']} fills, "
         f"final equity {summary['final_equity']} {summary['currency']} "
-        f"({summary['return_pct']:+.2f}%)"
+        f"({summary['return_pct'] or 0:+.2f}%)"
     )
     ends = summary["end_differences"]
     verdict = "[green]agrees[/green]" if not ends else f"{len(ends)} difference(s)"

@@ -7,31 +7,35 @@ import hashlib
 import json
 import os
 import time
-from collections import defaultdict
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ouroboros.brain import LLMPlanner
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.money import Money
-from ouroboros.engine.backtest import RunConfig
+from ouroboros.engine.backtest import RunConfig, RunOutcome
 from ouroboros.engine.backtest import run as run_engine
 from ouroboros.engine.clock import LiveClock
-from ouroboros.engine.compose import STATIC_FX, split_cash
-from ouroboros.engine.loop import StepSummary
+from ouroboros.engine.compose import STATIC_FX, fixed_rates_note, opening_cash
+from ouroboros.engine.loop import MarketFeed, StepSummary
 from ouroboros.engine.policies import parse_params
 from ouroboros.engine.recording import StoreSink, finish_run
-from ouroboros.engine.replay import DEFAULT_MARKETS, ReplayPlan, replay_feeds
-from ouroboros.engine.resume import ResumeRefused, open_run, resume_for
+from ouroboros.engine.replay import BUNDLED_MARKETS, DEFAULT_MARKETS, ReplayPlan, replay_feeds
+from ouroboros.engine.resume import ResumeRefused, open_run, release, resume_for
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import OuroborosError
-from ouroboros.evaluation.report_html import render_report, write_report
+from ouroboros.evaluation.report_html import render_report
+from ouroboros.evaluation.trades import marked_trades
 from ouroboros.execution.order_manager import MutableSink
-from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
+from ouroboros.interfaces.cli import validate
+from ouroboros.interfaces.cli.db_cmd import warn_if_in_memory
+from ouroboros.interfaces.cli.errors import command_started, note_input
+from ouroboros.interfaces.cli.finish import conclude, save_report
+from ouroboros.interfaces.cli.output import console, err_console
 from ouroboros.interfaces.cli.planner_opts import (
     CACHE_HELP,
     CASSETTE_HELP,
@@ -44,6 +48,8 @@ from ouroboros.interfaces.cli.planner_opts import (
     llm_summary,
 )
 from ouroboros.interfaces.cli.run_broker import run_broker
+from ouroboros.interfaces.cli.scorecard import Scorecard
+from ouroboros.interfaces.cli.summary import data_label, last_prices, money_json, statistics_fields
 from ouroboros.risk import RiskSettings
 from ouroboros.store import (
     DEFAULT_URL,
@@ -54,6 +60,7 @@ from ouroboros.store import (
     upgrade,
     verify,
 )
+from ouroboros.store.audit.report import AuditReport
 from ouroboros.strategy.playbook.policy import PlaybookPolicy
 
 
@@ -65,14 +72,24 @@ def run(
     markets: str = typer.Option(
         ",".join(DEFAULT_MARKETS), "--markets", help="comma-separated market codes"
     ),
-    days: int = typer.Option(20, "--days", help="trading days to replay"),
+    days: int = typer.Option(
+        20, "--days", min=1, max=5000, help="sessions of the chosen markets to replay"
+    ),
     end: str | None = typer.Option(None, "--end", help="last replayed session YYYY-MM-DD"),
     policy: str = typer.Option("playbook", "--policy", help="playbook, ta or sma-cross"),
     param: list[str] = typer.Option([], "--param", help="policy setting key=value (repeatable)"),
-    symbols: int = typer.Option(20, "--symbols", help="synthetic symbols per non-US market"),
-    seed: int = typer.Option(7, "--seed", help="synthetic data seed"),
+    symbols: int = typer.Option(
+        20, "--symbols", min=1, max=500, help="synthetic symbols per non-US market"
+    ),
+    seed: int = typer.Option(7, "--seed", min=0, help="synthetic data seed"),
     cash: str = typer.Option(
-        "100000", "--cash", help="starting cash in USD, split across currencies"
+        "100000",
+        "--cash",
+        help="starting cash in the base currency, deposited in equal shares in the currencies "
+        "the run trades (converted at the fixed offline FX rates)",
+    ),
+    base_currency: str = typer.Option(
+        "USD", "--base-currency", help="currency of equity, statistics and the report"
     ),
     sizing: str = typer.Option(
         "fraction:0.1", "--sizing", help="all_in, fraction:F, fixed:N or risk (volatility-targeted)"
@@ -141,27 +158,34 @@ def run(
             json_output=json_output,
         )
         return
-    codes = tuple(m.strip().upper() for m in markets.split(",") if m.strip())
+    began = command_started()
+    codes = validate.markets(markets)
+    last_day = validate.parse_date(end, "--end")
+    base = Currency(validate.currency(base_currency))
+    total_cash = Money(validate.cash_amount(cash), base)
+    validate.sizing(sizing)
+    validate.risk_env_conflicts()
+    url = resolve_url(db)
+    note_input("--db", mask_url(url))
+    warn_if_in_memory(url)
     try:
-        plan = ReplayPlan(codes, days, date.fromisoformat(end) if end else None, symbols, seed)
+        plan = ReplayPlan(codes, days, last_day, symbols, seed)
         feeds = replay_feeds(plan)
         late = LateBinding()  # the planner's calls and fallbacks, until the store is open
         chosen, llm = build_policy(  # bad input fails before any write
             policy, parse_params(param), planner, model, local_model, llm_cache, llm_cassette, late
         )
-        currencies = sorted(
-            {i.currency for f in feeds for i in f.instruments}, key=lambda c: c.value
+        start_cash, *extra_cash = opening_cash(
+            total_cash, [i.currency for f in feeds for i in f.instruments], STATIC_FX
         )
-        base = Currency.USD
-        ordered = [base, *[c for c in currencies if c is not base]]
-        start_cash, extra = split_cash(Money(decimal_option(cash, "--cash"), base), ordered)
+        extra = tuple(extra_cash)
         risk = RiskSettings.from_env()
         store = make_engine(resolve_url(db))
         upgrade(store)
         started_at = min(f.open_times[f.warmup_rows] for f in feeds)
         # The same command resumes the same run: everything that shapes it is in the hash.
         fingerprint = (
-            f"{plan}|{policy}|{sorted(param)}|{cash}|{sizing}|"
+            f"{plan}|{policy}|{sorted(param)}|{cash} {base.value}|{sizing}|"
             f"{planner}|{model}|{local_model}|{llm_cache}|"
             f"{json.dumps(risk.model_dump(mode='json'), sort_keys=True)}"
         )
@@ -177,13 +201,15 @@ def run(
         config = RunConfig(
             cash=start_cash,
             extra_cash=extra,
+            base_currency=base,
             sizing=Sizing.parse(sizing),
             fx=STATIC_FX,
             run_id=run_id,
         ).with_risk(risk)
+        card = Scorecard(feeds, base)
         store_sink = StoreSink(store, run_id, every_steps=flush_every)
-        config = replace(config, safety=store_sink.safety())  # safety-state: run-scoped
-        sink = MutableSink(store_sink)
+        config = replace(config, safety=store_sink.safety())  # run-scoped breaker, kill switch
+        sink = MutableSink(card.tee(store_sink))
         late.bind(
             LlmCallRepository(store, run_id).record,
             lambda e: sink.emit("planner.fallback", e.at, e.payload()),
@@ -197,7 +223,6 @@ def run(
                 "playbook.created", pb.created_at, pb.to_dict()
             )
         total_steps = sum(len(f.panel.index) - f.warmup_rows for f in feeds)
-        daily: dict[str, list[StepSummary]] = defaultdict(list)
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -209,17 +234,12 @@ def run(
             task = progress.add_task("market-days", total=total_steps)
 
             def on_step(step: StepSummary) -> None:
-                daily[step.market].append(step)
                 progress.advance(task)
                 if pace:
                     time.sleep(pace)
-                if not json_output:
-                    prev = daily[step.market][-2].equity if len(daily[step.market]) > 1 else None
-                    change = f"{(step.equity / prev - 1) * 100:+.2f}%" if prev else "   n/a"
-                    progress.console.print(
-                        f"{step.ts.date()} {step.market:<10} equity {step.equity:>14,.2f} USD "
-                        f"day {change}  fills {step.fills}"
-                    )
+                for line in card.line(step):
+                    if not json_output:
+                        progress.console.print(line, highlight=False, soft_wrap=True)
 
             try:
                 outcome = run_engine(
@@ -232,50 +252,126 @@ def run(
                 raise
         finish_run(store, run_id, outcome.result.equity_times[-1], ok=True)
         audit = verify(store, run_id)
-    except (OuroborosError, ValueError) as exc:
-        err_console.print(f"[red]run failed:[/red] {exc}")
-        raise typer.Exit(code=1) from exc
-    result = outcome.result
+    except (OuroborosError, ValueError):
+        raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
+    release(store, run_id, LiveClock().now())  # the run ended: this process no longer owns it
+    store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
+    replayed = Replayed(
+        outcome, feeds, codes, base, total_cash, (start_cash, *extra), run_id, point is not None,
+        audit, card.breaker_events, url, llm,
+    )  # fmt: skip
+    finish_replay(
+        replayed,
+        settings={"policy": " ".join([policy, *sorted(param)]), "sizing": sizing},
+        data=(symbols, seed),
+        report_dir=report_dir,
+        began=began,
+        json_output=json_output,
+    )
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """What a finished replay hands to its report and summary."""
+
+    outcome: RunOutcome
+    feeds: list[MarketFeed]
+    codes: tuple[str, ...]
+    base: Currency
+    total_cash: Money
+    deposits: tuple[Money, ...]
+    run_id: str
+    resumed: bool
+    audit: AuditReport
+    breaker_events: int
+    url: str
+    llm: LLMPlanner | None
+
+
+def finish_replay(
+    r: Replayed,
+    *,
+    settings: dict[str, str],
+    data: tuple[int, int],
+    report_dir: Path,
+    began: float,
+    json_output: bool,
+) -> None:
+    """Write the report (its failure keeps the summary), print the summary, exit by outcome."""
+    outcome, result, audit = r.outcome, r.outcome.result, r.audit
+    policy = settings["policy"].split()[0]
     first, last = result.equity_times[0].date(), result.equity_times[-1].date()
-    report = report_dir / f"run-{policy}-{first}-{last}.html"
-    write_report(
-        report,
-        render_report(
-            f"Replay {policy} {first} to {last} ({', '.join(f.code for f in feeds)})",
+    traded = [c for c in r.codes if c in {f.code for f in r.feeds}]
+    synthetic = [c for c in traded if c not in BUNDLED_MARKETS]
+    fx_note = fixed_rates_note(STATIC_FX, r.base, [m.currency for m in r.deposits])
+    shown = {
+        "run id": r.run_id,
+        "markets": ", ".join(traded),
+        "data": data_label(traded, synthetic, *data),
+        **settings,
+        "cash": f"{r.total_cash} as " + ", ".join(str(m) for m in r.deposits),
+        "base currency": r.base.value,
+        "fx": fx_note,
+        "database": mask_url(r.url),
+    }
+    report, report_error = save_report(
+        report_dir / f"run-{policy}-{first}-{last}-{r.run_id}.html",
+        lambda: render_report(
+            f"Replay {policy} {first} to {last} ({', '.join(traded)})",
             outcome.stats,
             result.equity_times,
             result.equity,
-            result.trades.all_trades(),
+            marked_trades(result.trades.all_trades(), last_prices(r.feeds, result.last_close)),
+            extra=shown,
         ),
+        "--report-dir",
     )
     summary: dict[str, Any] = {
-        "trades": outcome.stats.trades,
-        "fills": len(result.fills),
-        "final_equity": str(outcome.final_equity.amount),
-        "currency": outcome.final_equity.currency.value,
-        "return_pct": outcome.stats.total_return_pct,
-        "max_drawdown_pct": outcome.stats.max_drawdown_pct,
-        "days": len({t.date() for t in result.equity_times}),
-        "markets": [f.code for f in feeds],
+        "command": "run",
+        "run_id": r.run_id,
+        "resumed": r.resumed,
         "policy": policy,
-        "report": str(report),
-        "run_id": run_id,
-        "db": mask_url(resolve_url(db)),
+        "markets": traded,
+        "synthetic_markets": synthetic,
+        "first_day": first,
+        "last_day": last,
+        "days": len({t.date() for t in result.equity_times}),
+        "currency": r.base.value,
+        "deposits": [money_json(m) for m in r.deposits],
+        "final_equity": str(outcome.final_equity.amount),
+        **statistics_fields(outcome.stats),
+        "fills": len(result.fills),
+        "breaker_events": r.breaker_events,
+        "fx": fx_note,
+        "db": mask_url(r.url),
         "audit_ok": audit.ok,
-        "audit_problems": len(audit.problems),
-        "elapsed_s": round(outcome.elapsed_s, 3),
+        "audit_problems": [p.as_dict() for p in audit.problems],
+        "report": report,
+        "report_error": report_error,
+        "elapsed_s": round(time.perf_counter() - began, 3),
     }
-    if llm is not None:
-        summary["llm"] = llm_summary(llm, first, last)
-    if json_output:
-        emit_json(summary)
-        return
-    console.print(
-        f"[bold]done[/bold]: {summary['trades']} trades, final equity {outcome.final_equity}, "
-        f"return {summary['return_pct']:+.2f}%, max drawdown {summary['max_drawdown_pct']:.2f}%"
+    if r.llm is not None:
+        summary["llm"] = llm_summary(r.llm, first, last)
+
+    def human() -> None:
+        console.print(
+            f"[bold]done[/bold]: {summary['trades']} trades, final equity "
+            f"{outcome.final_equity}, return {outcome.stats.total_return_pct:+.2f}%, "
+            f"max drawdown {outcome.stats.max_drawdown_pct:.2f}%"
+        )
+        if report is not None:
+            console.print(f"report: {report}")
+        verdict = (
+            "[green]clean[/green]" if audit.ok else f"[red]{len(audit.problems)} problems[/red]"
+        )
+        console.print(f"state: {summary['db']} (run {r.run_id}); audit {verdict}")
+        for line in llm_lines(summary["llm"]) if r.llm is not None else []:
+            console.print(line)
+
+    conclude(
+        summary,
+        json_output=json_output,
+        human=human,
+        audit_problems=len(audit.problems),
+        report_error=report_error,
     )
-    console.print(f"report: {report}")
-    verdict = "[green]clean[/green]" if audit.ok else f"[red]{len(audit.problems)} problems[/red]"
-    console.print(f"state: {summary['db']} (run {run_id}); audit {verdict}")
-    for line in llm_lines(summary["llm"]) if llm is not None else []:
-        console.print(line)
