@@ -43,11 +43,12 @@ from ouroboros.engine.policies import make_policy
 from ouroboros.engine.recording import StoreSink, start_run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.broker_venue import BrokerVenueConfig
-from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError
+from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError, fill_cash_effect
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 from ouroboros.sandbox.kis.testing import broker_for, settings_for
 from ouroboros.store import (
     EventStore,
+    FillRepository,
     PositionRepository,
     RunMode,
     RunRepository,
@@ -296,4 +297,9 @@ def test_fill_missed_while_down_is_adopted_into_the_run_that_owned_the_order(
     position = PositionRepository(world.store).get(crashed, order.instrument_id)
     assert position is not None
     assert position.quantity == 3
+    # The adopted fill moved the crashed run's cash too, not only its position.
+    [fill] = FillRepository(world.store).for_run(crashed)
+    snapshot = SnapshotRepository(world.store).latest(crashed)
+    assert snapshot is not None, "the adoption left the run's cash where it was"
+    assert snapshot.cash[Currency.KRW] == 10**8 + fill_cash_effect(fill)
     assert verify(world.store).ok

@@ -98,6 +98,8 @@ class RunOutcome:
     stats: Statistics
     final_equity: Money
     elapsed_s: float
+    engine: Engine | None = None
+    """The engine that ran (its books take fills a broker reports after the last step)."""
 
 
 def daily_feed(code: str, panel: Panel, instruments: Sequence[Instrument]) -> MarketFeed:
@@ -177,7 +179,7 @@ def run(
         float(sum(portfolio.fees_paid.values(), Decimal(0))),
         config.periods_per_year,
     )
-    return RunOutcome(result, stats, final, elapsed)
+    return RunOutcome(result, stats, final, elapsed, engine)
 
 
 def intent_source_of(policy_name: str) -> IntentSource:

@@ -25,17 +25,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 from sqlalchemy.engine import Engine as SqlEngine
 
 from ouroboros.domain.currency import Currency
-from ouroboros.domain.events import BrokerEvent
-from ouroboros.domain.fills import Fill
 from ouroboros.domain.fx import StaticFxRates
-from ouroboros.domain.instrument import Instrument
-from ouroboros.domain.money import Money, to_decimal
+from ouroboros.domain.money import Money
 from ouroboros.domain.orders import OrderStatus
-from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.backtest import RunConfig, RunOutcome
 from ouroboros.engine.backtest import run as run_engine
 from ouroboros.engine.broker_books import SESSION_EVENT, adopt_into_prior, load_prior
@@ -44,7 +39,6 @@ from ouroboros.engine.recording import StoreSink, finish_run, start_run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.errors import ConfigError, RetryError
 from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
-from ouroboros.execution.order_manager import OrderManager
 from ouroboros.execution.ports import BrokerPort
 from ouroboros.execution.reconcile import (
     BrokerBooks,
@@ -221,11 +215,11 @@ def run_broker_session(
         config = config.with_risk(spec.risk)
     try:
         outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
+        engine = outcome.engine
+        if engine is None:
+            raise RuntimeError("the engine run returned no engine to settle with")
         last = outcome.result.equity_times[-1] if outcome.result.equity_times else started_at
-        late = venue.settle(spec.settle_at_end)
-        manager = OrderManager(spec.run_id, sink)
-        manager.orders.update({o.client_order_id: o for o in venue.orders()})
-        booked = _book(manager, outcome.result.portfolio, sink, late, last)
+        engine.settle(venue.settle(spec.settle_at_end), last)
         theirs_end = fetch_books(runner, broker, since, spec.report_attempts)
         broker.drain_events()
         mine = list(venue.orders())
@@ -235,14 +229,12 @@ def run_broker_session(
         portfolio = outcome.result.portfolio
         ours_end = OurBooks(
             [*earlier_end, *mine],
-            [*prior.fills_for(earlier_end), *outcome.result.fills, *booked],
+            [*prior.fills_for(earlier_end), *engine.books.fills],
             {i: p.quantity for i, p in portfolio.positions.items() if p.quantity},
             {c: portfolio.cash_of(c).amount for c in {d.currency for d in deposits}},
         )
         end = reconcile(ours_end, theirs_end, last, adopt_cash=False, baseline=baseline)
-        booked += _book(manager, portfolio, sink, list(end.adoptions), last)
-        if booked:
-            _snapshot(sink, portfolio, feeds, last)
+        engine.settle(list(end.adoptions), last)
         _record(sink, "end", end, last)
         sink.flush()
     except BaseException:
@@ -257,7 +249,7 @@ def run_broker_session(
     result.audit = verify(store, spec.run_id)
     result.orders_sent = sum(1 for o in mine if o.venue_order_id is not None)
     result.orders_rejected = sum(1 for o in mine if o.status is OrderStatus.REJECTED)
-    result.fills = len(outcome.result.fills) + len(booked)
+    result.fills = len(outcome.result.fills)
     result.venue_errors = venue.errors
     result.escalations = notices.kinds.get("venue.escalated", 0)
     result.open_at_end = [o.client_order_id.value for o in mine if o.status.is_open]
@@ -280,40 +272,6 @@ def _deposits(feeds: Sequence[MarketFeed], cash: Mapping[Currency, Decimal]) -> 
             "a session needs cash to trade"
         )
     return [Money(amount, currency)]
-
-
-def _book(
-    manager: OrderManager,
-    portfolio: Portfolio,
-    sink: StoreSink,
-    events: Sequence[BrokerEvent],
-    at: datetime,
-) -> list[Fill]:
-    """Apply events that arrived after the engine's last step, the way the engine books."""
-    fills = manager.apply(events)
-    for fill in fills:
-        portfolio.apply_fill(fill, Instrument.for_venue(fill.instrument_id))
-        sink.record_fill(fill)
-        sink.record_position(portfolio.positions[fill.instrument_id], at)
-        sink.emit("fill", at, {**fill.audit_payload(), "late": True})
-    return fills
-
-
-def _snapshot(
-    sink: StoreSink, portfolio: Portfolio, feeds: Sequence[MarketFeed], at: datetime
-) -> None:
-    """A final snapshot after late bookings: cash, and holdings at each market's last close."""
-    value = portfolio.cash_of(portfolio.base_currency).amount
-    for feed in feeds:
-        closes = feed.panel.close
-        for j, inst in enumerate(feed.instruments):
-            qty = portfolio.quantity_of(inst.id)
-            column = closes[:, j][~np.isnan(closes[:, j])]
-            if qty and len(column):
-                value += qty * to_decimal(float(column[-1]))
-    base = portfolio.base_currency
-    cash = {c: portfolio.cash_of(c).amount for c in portfolio.cash}
-    sink.record_snapshot(at, base, cash, value.quantize(Decimal(1).scaleb(-base.minor_units)))
 
 
 def _record(sink: StoreSink, when: str, rec: Reconciliation, at: datetime) -> None:

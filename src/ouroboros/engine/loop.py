@@ -22,8 +22,8 @@ import numpy.typing as npt
 
 from ouroboros.analysis.volatility import ATR_FEATURE, average_true_range
 from ouroboros.data.panel import FloatMatrix, Panel
-from ouroboros.domain.currency import Currency
 from ouroboros.domain.decision import Decision
+from ouroboros.domain.events import BrokerEvent
 from ouroboros.domain.fills import Fill
 from ouroboros.domain.fx import FxRateSource
 from ouroboros.domain.ids import InstrumentId
@@ -32,6 +32,7 @@ from ouroboros.domain.money import Money, Price, Quantity, to_decimal
 from ouroboros.domain.orders import OrderSide, OrderType, TimeInForce
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.domain.ticks import PriceRounding
+from ouroboros.engine.books import Books, Valuation
 from ouroboros.engine.clock import SimulatedClock
 from ouroboros.engine.risk_gate import EntryRequest, RiskGate
 from ouroboros.engine.sizing import Sizing
@@ -87,6 +88,7 @@ class EngineResult:
     last_close: dict[str, npt.NDArray[np.float64]]
     bars: int
     decisions: int
+    books: Books
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,6 @@ class _MarketState:
     pending: list[_Intent] = field(default_factory=list)
     index_of: dict[InstrumentId, int] = field(default_factory=dict)
     instrument_ids: frozenset[InstrumentId] = frozenset()
-    currency_columns: dict[Currency, npt.NDArray[np.int64]] = field(default_factory=dict)
     guards: dict[int, tuple[float, float]] = field(default_factory=dict)
     """Protective levels (stop, take-profit) the engine watches itself, by column, when the
     venue cannot hold resting protective orders."""
@@ -154,15 +155,13 @@ class Engine:
         self.gate = gate
         self.min_confidence = min_confidence
         self.on_step = on_step
-        self.trades = TradeTracker()
-        self.fills: list[Fill] = []
-        self.traded_value = Decimal(0)
         self.position = 0
         """Timeline points processed so far: the resume cursor."""
         self._decision_seq = 0
-        self._closed_seen = 0
-        self._entry_decision: dict[InstrumentId, str | None] = {}
         self._instruments = {i.id: i for f in feeds for i in f.instruments}
+        self.books = Books(portfolio, orders, sink, fx, self._instruments)
+        self.books.listen(self._on_quantity)
+        self._where: dict[InstrumentId, tuple[_MarketState, int]] = {}
         self._markets: list[_MarketState] = []
         for feed in feeds:
             n = len(feed.panel.symbols)
@@ -177,20 +176,19 @@ class Engine:
                 else average_true_range(feed.panel),
                 index_of={inst.id: j for j, inst in enumerate(feed.instruments)},
                 instrument_ids=frozenset(i.id for i in feed.instruments),
-                currency_columns={
-                    c: np.asarray(
-                        [j for j, i in enumerate(feed.instruments) if i.currency is c],
-                        dtype=np.int64,
-                    )
-                    for c in {i.currency for i in feed.instruments}
-                },
             )
             self._markets.append(state)
-        self._currencies = sorted(
-            {i.currency for i in self._instruments.values()}, key=lambda c: c.value
-        )
-        self._last_equity = 0.0
-        self._mark()
+            for j, inst in enumerate(feed.instruments):
+                self._where[inst.id] = (state, j)
+        self._value = self._mark()
+
+    @property
+    def trades(self) -> TradeTracker:
+        return self.books.trades
+
+    @property
+    def fills(self) -> list[Fill]:
+        return self.books.fills
 
     @property
     def instruments(self) -> Mapping[InstrumentId, Instrument]:
@@ -213,7 +211,7 @@ class Engine:
             "position": self.position,
             "order_seq": self.orders.seq,
             "decision_seq": self._decision_seq,
-            "fills": len(self.fills),
+            "fills": len(self.books.fills),
             "breaker": breaker.to_dict() if breaker is not None else None,
         }
 
@@ -246,12 +244,13 @@ class Engine:
             n_fills = self._close(state, t, ts)
             if t < state.feed.warmup_rows:
                 continue
-            eq, invested = self._mark()
-            self._snapshot(ts, eq)
-            self._observe_risk(ts, eq)
+            value = self._value = self._mark()
+            self.books.snapshot(ts, value.equity)
+            self.gate.observe(ts, value.equity, self.books.closed_since())
+            eq = float(value.equity)
             times.append(ts)
             equity.append(eq)
-            exposure.append(invested / eq if eq > 0 else 0.0)
+            exposure.append(float(value.exposure))
             decisions += self._decide(state, t, ts)
             self.sink.step(ts, self.checkpoint())
             if self.on_step is not None and not self.sink.muted:
@@ -270,13 +269,26 @@ class Engine:
             equity=np.asarray(equity, dtype=np.float64),
             exposure=np.asarray(exposure, dtype=np.float64),
             portfolio=self.portfolio,
-            trades=self.trades,
-            fills=self.fills,
-            traded_value=float(self.traded_value),
+            trades=self.books.trades,
+            fills=self.books.fills,
+            traded_value=float(self.books.traded_value),
             last_close={s.feed.code: s.last_close for s in self._markets},
             bars=bars,
             decisions=decisions,
+            books=self.books,
         )
+
+    def settle(self, events: Sequence[BrokerEvent], at: datetime) -> list[Fill]:
+        """Book broker news that arrived after the last step (late fills, adoptions at the
+        end reconciliation) through the same books, then mark the account once more: the
+        snapshot and the breaker see them like any other fill."""
+        fills = self.books.apply(events, at, late=True)
+        if fills:
+            self._value = self._mark()
+            self.books.snapshot(at, self._value.equity)
+            self.gate.observe(at, self._value.equity, self.books.closed_since())
+            self.sink.flush()
+        return fills
 
     # ------------------------------------------------------------------ price points
     def _bar(self, state: _MarketState, t: int, j: int, ts: datetime) -> BarPoint | None:
@@ -342,67 +354,32 @@ class Engine:
 
     def _book(self, ts: datetime) -> int:
         events = self.venue.drain()
-        if not events:
-            return 0
-        fills = self.orders.apply(events)
-        for fill in fills:
-            inst = self._instruments[fill.instrument_id]
-            before = self.portfolio.quantity_of(fill.instrument_id)
-            self.portfolio.apply_fill(fill, inst)
-            after = self.portfolio.quantity_of(fill.instrument_id)
-            if before == 0 and after != 0:
-                self._entry_decision[fill.instrument_id] = self.orders.decision_of.get(
-                    fill.client_order_id
-                )
-            self.trades.on_fill(fill, after)
+        return len(self.books.apply(events, ts)) if events else 0
+
+    def _on_quantity(self, iid: InstrumentId, after: Decimal) -> None:
+        """The books moved a position: keep the policy's share counts (and guards) in step."""
+        where = self._where.get(iid)
+        if where is not None:
+            state, j = where
+            state.qty[j] = float(after)
             if after == 0:
-                self.sink.record_trade(
-                    self.trades.closed[-1],
-                    inst.currency,
-                    self._entry_decision.pop(fill.instrument_id, None),
-                )
-            self.fills.append(fill)
-            self.sink.record_fill(fill)
-            self.sink.record_position(self.portfolio.positions[fill.instrument_id], ts)
-            self.traded_value += fill.price.value * fill.quantity.value
-            for state in self._markets:
-                j = state.index_of.get(fill.instrument_id)
-                if j is not None:
-                    state.qty[j] = float(after)
-                    if after == 0:
-                        state.guards.pop(j, None)
-            self.sink.emit("fill", ts, fill.audit_payload())
-        return len(fills)
+                state.guards.pop(j, None)
 
-    def _snapshot(self, ts: datetime, equity: float) -> None:
-        cash = {c: self.portfolio.cash_of(c).amount for c in self._currencies}
-        base = self.portfolio.base_currency
-        self.sink.record_snapshot(ts, base, cash, to_decimal(equity, places=base.minor_units))
+    def _marks(self) -> dict[InstrumentId, Decimal]:
+        """The last close of every held instrument that has one."""
+        marks: dict[InstrumentId, Decimal] = {}
+        for iid, position in self.portfolio.positions.items():
+            if position.quantity and iid in self._where:
+                state, j = self._where[iid]
+                px = state.last_close[j]
+                if not np.isnan(px):
+                    marks[iid] = to_decimal(float(px))
+        return marks
 
-    def _observe_risk(self, ts: datetime, equity: float) -> None:
-        closed = self.trades.closed[self._closed_seen :]
-        self._closed_seen = len(self.trades.closed)
-        pnl = [Money(tr.pnl, self._instruments[tr.instrument_id].currency) for tr in closed]
-        base = self.portfolio.base_currency
-        self.gate.observe(ts, to_decimal(equity, places=base.minor_units), pnl)
-
-    def _mark(self) -> tuple[float, float]:
-        """Equity and invested value in the base currency, as floats for the analytics curve."""
-        invested: dict[Currency, float] = dict.fromkeys(self._currencies, 0.0)
-        for state in self._markets:
-            if not state.qty.any():
-                continue
-            held = state.qty * np.nan_to_num(state.last_close)
-            for currency, cols in state.currency_columns.items():
-                invested[currency] += float(held[cols].sum())
-        base = self.portfolio.base_currency
-        total = inv_total = 0.0
-        for c in self._currencies:
-            rate = 1.0 if c is base else float(self.fx.rate(c, base))
-            total += (float(self.portfolio.cash_of(c).amount) + invested[c]) * rate
-            inv_total += invested[c] * rate
-        self._last_equity = total
-        return total, inv_total
+    def _mark(self) -> Valuation:
+        """The account now, exact (equity computed once per mark: limits, breaker, sizing and
+        the stored snapshot all take this value)."""
+        return self.books.value(self._marks())
 
     # ------------------------------------------------------------------ decisions
     def _decide(self, state: _MarketState, t: int, ts: datetime) -> int:
@@ -462,7 +439,7 @@ class Engine:
         }
         breaker = self.gate.breaker
         context = {
-            "equity": round(self._last_equity, 2),
+            "equity": float(round(self._value.equity, 2)),
             "currency": self.portfolio.base_currency.value,
             "cash": str(self.portfolio.cash_of(inst.currency)),
             "position": str(self.portfolio.quantity_of(inst.id)),
@@ -478,12 +455,7 @@ class Engine:
         return decision_id
 
     def _account(self) -> AccountView:
-        marks: dict[InstrumentId, Decimal] = {}
-        for state in self._markets:
-            for col in np.flatnonzero(state.qty).tolist():
-                px = state.last_close[col]
-                if not np.isnan(px):
-                    marks[state.feed.instruments[col].id] = to_decimal(float(px))
+        marks = self._marks()
         working = [
             o for iid in self.venue.working_instruments() for o in self.venue.working_for(iid)
         ]
@@ -494,9 +466,8 @@ class Engine:
                     j = state.index_of.get(iid)
                     if j is not None and not np.isnan(state.last_close[j]):
                         marks[iid] = to_decimal(float(state.last_close[j]))
-        base = self.portfolio.base_currency
         return self.gate.account(
-            to_decimal(self._last_equity, places=base.minor_units),
+            self._value.equity,
             marks,
             working,
             self._instruments,
@@ -589,7 +560,7 @@ class Engine:
             + self.venue.model.spread_pct / 2
             + self.venue.model.slippage_pct
         )
-        equity_local = Decimal(repr(self._last_equity)) * (
+        equity_local = self._value.equity * (
             Decimal(1)
             if inst.currency is self.portfolio.base_currency
             else self.fx.rate(self.portfolio.base_currency, inst.currency)
