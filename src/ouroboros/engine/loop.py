@@ -29,7 +29,7 @@ from ouroboros.domain.fx import FxRateSource
 from ouroboros.domain.ids import InstrumentId
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money, Price, Quantity, to_decimal
-from ouroboros.domain.orders import OrderSide, OrderType, TimeInForce
+from ouroboros.domain.orders import Order, OrderSide, OrderType, TimeInForce
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.domain.ticks import PriceRounding
 from ouroboros.engine.books import Books, Valuation
@@ -336,7 +336,11 @@ class Engine:
         return n
 
     def _check_guards(self, state: _MarketState, t: int, ts: datetime) -> None:
-        """Protective levels the venue cannot hold: a close through one sends a market exit."""
+        """Protective levels the venue cannot hold: a close through one sends a market exit.
+
+        The level stays in force until the exit that replaces it is approved and sent
+        (``_send`` drops it then): an exit skipped for want of a bar, or denied, leaves the
+        position protected, and the next close through the level tries again."""
         panel = state.feed.panel
         for j, (stop, take) in list(state.guards.items()):
             low, high = panel.low[t, j], panel.high[t, j]
@@ -345,7 +349,8 @@ class Engine:
             hit = "stop-loss" if low <= stop else "take-profit" if high >= take else ""
             if not hit:
                 continue
-            del state.guards[j]
+            if any(p.column == j and p.side is OrderSide.SELL for p in state.pending):
+                continue  # an exit is already waiting for the next open
             exit_ = _Intent(j, OrderSide.SELL, 1.0, np.nan, np.nan, None, f"{hit} (engine-held)")
             if self.venue.model.fill_at is FillAt.CLOSE:
                 self._send(state, t, exit_, ts, use_open=False)
@@ -454,10 +459,16 @@ class Engine:
         )
         return decision_id
 
-    def _account(self) -> AccountView:
+    def _account(self, replaced: Sequence[Order] = ()) -> AccountView:
+        """The account for the gate; ``replaced`` are working orders the intent will cancel
+        once approved (left out, as they will be gone when it is sent)."""
         marks = self._marks()
+        gone = {o.client_order_id for o in replaced}
         working = [
-            o for iid in self.venue.working_instruments() for o in self.venue.working_for(iid)
+            o
+            for iid in self.venue.working_instruments()
+            for o in self.venue.working_for(iid)
+            if o.client_order_id not in gone
         ]
         for order in working:
             iid = order.instrument_id
@@ -492,28 +503,24 @@ class Engine:
             )
             return
         price = to_decimal(float(raw))
+        replaced: list[Order] = []
         if side is OrderSide.SELL:
-            for order in self.venue.working_for(inst.id):
-                if order.side is OrderSide.SELL:
-                    self.venue.cancel(order.client_order_id, ts, "replaced by exit")
-            self._book(ts)
             held = self.portfolio.quantity_of(inst.id)
             if held <= 0:
                 return
             qty: Quantity | None = Quantity(held)
+            # Resting protective sells stay until the exit replacing them is approved: the
+            # gate judges the exit as if they were gone (they cover the same shares).
+            replaced = [o for o in self.venue.working_for(inst.id) if o.side is OrderSide.SELL]
         else:
+            if intent.stop > 0 and price <= to_decimal(intent.stop):
+                # The price already gapped through the stop: buying would be stopped out on
+                # the same bar. Denied (not re-stopped): the decision's risk no longer holds.
+                self._deny(inst, side, "the price is at or below the entry's stop", intent, ts)
+                return
             qty = None if self.sizing.kind == "risk" else self._size(inst, price)
             if qty is not None and qty.is_zero:
-                self.sink.emit(
-                    "intent.denied",
-                    ts,
-                    {
-                        "instrument_id": str(inst.id),
-                        "side": side.value,
-                        "reason": "sized to zero lots",
-                        "decision_id": intent.decision_id,
-                    },
-                )
+                self._deny(inst, side, "sized to zero lots", intent, ts)
                 return
         request = EntryRequest(
             inst,
@@ -526,15 +533,23 @@ class Engine:
             risk_reducing=side is OrderSide.SELL,
             decision_id=intent.decision_id,
         )
-        verdict = self.gate.evaluate(request, self._account(), ts)
+        verdict = self.gate.evaluate(request, self._account(replaced), ts)
         if not verdict.approved:
             return
+        quantity = verdict.quantity
         if side is OrderSide.SELL:
+            for resting in replaced:
+                self.venue.cancel(resting.client_order_id, ts, "replaced by exit")
+            self._book(ts)
+            held = self.portfolio.quantity_of(inst.id)  # a protective order may have filled
+            if held <= 0:
+                return
+            quantity = min(quantity, Quantity(held))
             state.guards.pop(j, None)  # the exit replaces the levels it was guarding
         order = self.orders.create(
             inst.id,
             side,
-            verdict.quantity,
+            quantity,
             ts,
             tag=f"{intent.reason}; confidence={intent.confidence:.2f}",
             decision_id=intent.decision_id,
@@ -550,6 +565,20 @@ class Engine:
         self._book(ts)
         if side is OrderSide.BUY and self.portfolio.quantity_of(inst.id) > 0:
             self._protect(state, j, intent, price, ts)
+
+    def _deny(
+        self, inst: Instrument, side: OrderSide, reason: str, intent: _Intent, ts: datetime
+    ) -> None:
+        self.sink.emit(
+            "intent.denied",
+            ts,
+            {
+                "instrument_id": str(inst.id),
+                "side": side.value,
+                "reason": reason,
+                "decision_id": intent.decision_id,
+            },
+        )
 
     def _size(self, inst: Instrument, price: Decimal) -> Quantity:
         cash = self.portfolio.cash_of(inst.currency).amount

@@ -158,6 +158,7 @@ def run(
             chosen.on_playbook = lambda pb: sink.emit(
                 "playbook.created", pb.created_at, pb.to_dict()
             )
+            chosen.on_planner_failure = lambda f: sink.emit("planner.failed", f.at, f.payload())
         total_steps = sum(len(f.panel.index) - f.warmup_rows for f in feeds)
         daily: dict[str, list[StepSummary]] = defaultdict(list)
         with Progress(
