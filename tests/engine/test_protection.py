@@ -108,7 +108,7 @@ def test_a_skipped_engine_held_exit_leaves_the_stop_in_force() -> None:
     outcome, sink = trade(panel, Scripted(), resting=False)
     assert [e for e in sink.events if e[0] == "intent.skipped"], "the exit was never skipped"
     [exit_] = sells(sink)
-    assert "engine-held" in exit_.reason
+    assert "engine-held" in exit_.tag
     assert exit_.created_at == panel.index[11].to_pydatetime()
     assert outcome.result.portfolio.quantity_of(exit_.instrument_id) == 0
 

@@ -83,11 +83,11 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class Resume:
-    """Where a resumed run continues: the timeline position on record and the breaker state
-    stored with it. ``verify`` runs when the re-simulation reaches ``position`` and may refuse
+    """Where a resumed run continues: the timeline cursor on record and the breaker state
+    stored with it. ``verify`` runs when the re-simulation reaches ``cursor`` and may refuse
     (raise) before anything new is written."""
 
-    position: int
+    cursor: int
     breaker: Mapping[str, Any] | None
     verify: Callable[[Engine], None] | None = None
 
@@ -166,7 +166,7 @@ def run(
     else:
         result = engine.run(
             SimulatedClock(start),
-            resume_at=resume.position,
+            resume_at=resume.cursor,
             on_resume=lambda e: _resumed(e, resume),
         )
     elapsed = time.perf_counter() - started

@@ -152,7 +152,7 @@ def run(
         sink = MutableSink(StoreSink(store, run_id, every_steps=flush_every))
         resume = resume_for(store, point, sink) if point is not None else None
         if point is not None and not json_output:
-            console.print(f"resuming run {run_id} at point {point.position}")
+            console.print(f"resuming run {run_id} at point {point.cursor}")
         if isinstance(chosen, PlaybookPolicy):
             # Every playbook the planner writes joins the audit trail (ARCHITECTURE.md §3.3).
             chosen.on_playbook = lambda pb: sink.emit(
