@@ -38,10 +38,10 @@ from ouroboros.engine.kis_session import (
     kis_feeds,
     kis_universe,
 )
-from ouroboros.engine.loop import MarketFeed, StepSummary
 from ouroboros.engine.policies import make_policy
 from ouroboros.engine.recording import StoreSink, start_run
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import MarketFeed, StepSummary
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError, fill_cash_effect
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig

@@ -29,10 +29,10 @@ from ouroboros.domain import Currency, Instrument, Money
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.backtest import RunConfig, RunOutcome, daily_feed, run
 from ouroboros.engine.compose import STATIC_FX, split_cash
-from ouroboros.engine.loop import MarketFeed
 from ouroboros.engine.policies import make_policy
 from ouroboros.engine.replay import ReplayPlan, replay_feeds
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import MarketFeed
 from ouroboros.execution.fees import DEFAULT_FEES
 from ouroboros.execution.order_manager import MemorySink
 from ouroboros.execution.simulator import FillAt, FillModel, FillSimulator

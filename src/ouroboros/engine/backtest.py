@@ -17,9 +17,10 @@ from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.clock import SimulatedClock
-from ouroboros.engine.loop import Engine, EngineResult, MarketFeed, StepSummary
+from ouroboros.engine.loop import Engine, EngineResult
 from ouroboros.engine.risk_gate import RiskGate
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import MarketFeed, StepSummary
 from ouroboros.engine.venue import Venue
 from ouroboros.evaluation.stats import Statistics, compute_statistics
 from ouroboros.execution.fees import DEFAULT_FEES, FeeSchedule

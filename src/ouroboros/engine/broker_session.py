@@ -29,14 +29,16 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.fx import StaticFxRates
+from ouroboros.domain.ids import InstrumentId
 from ouroboros.domain.money import Money
 from ouroboros.domain.orders import OrderStatus
 from ouroboros.engine.backtest import RunConfig, RunOutcome
 from ouroboros.engine.backtest import run as run_engine
-from ouroboros.engine.broker_books import SESSION_EVENT, adopt_into_prior, load_prior
-from ouroboros.engine.loop import MarketFeed, StepSummary
-from ouroboros.engine.recording import StoreSink, finish_run, start_run
+from ouroboros.engine.broker_books import SESSION_EVENT, PriorBooks, adopt_into_prior, load_prior
+from ouroboros.engine.recording import StoreSink, start_run
+from ouroboros.engine.runs import recorded
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import MarketFeed, StepSummary
 from ouroboros.errors import ConfigError, RetryError
 from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
 from ouroboros.execution.ports import BrokerPort
@@ -44,7 +46,6 @@ from ouroboros.execution.reconcile import (
     BrokerBooks,
     OurBooks,
     Reconciliation,
-    ReconciliationError,
     reconcile,
 )
 from ouroboros.execution.tracking import storable
@@ -136,6 +137,19 @@ def fetch_books(
     raise AssertionError("unreachable")
 
 
+@dataclass
+class _Start:
+    """A session after its start reconciliation: the run row is open and on record."""
+
+    prior: PriorBooks
+    since: datetime
+    reconciliation: Reconciliation
+    baseline: dict[InstrumentId, Decimal]
+    deposits: list[Money]
+    started_at: datetime
+    sink: StoreSink
+
+
 def run_broker_session(
     store: SqlEngine,
     broker: BrokerPort,
@@ -153,6 +167,57 @@ def run_broker_session(
     """Reconcile, trade ``feeds`` with ``policy`` through ``broker``, reconcile, audit."""
     started = time.perf_counter()
     wall = clock()
+    begun = _start(store, broker, runner, feeds, spec, wall)
+    sink = begun.sink
+    result = BrokerSessionOutcome(spec.run_id, begun.reconciliation)
+    with recorded(store, spec.run_id, begun.started_at) as finish:
+        try:
+            begun.reconciliation.raise_if_irreconcilable("session start")
+            adopt_into_prior(store, begun.prior, begun.reconciliation.adoptions, wall)
+            notices = _Counter(sink)
+            venue = BrokerVenue(
+                broker,
+                runner,
+                clock,
+                config=spec.venue,
+                before_submit=lambda _order: sink.flush(),
+                on_error=on_error or (lambda _now: None),
+                notify=notices,
+                pause=pause,
+                error_probe=error_probe,
+                reports_since=begun.since,
+            )
+            config = _config(spec, begun.deposits)
+            outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
+            finish.at, end = _settle_and_reconcile(broker, runner, spec, begun, venue, outcome)
+            finish.ok = not end.irreconcilable
+        except BaseException:
+            sink.flush()
+            raise
+    mine = list(venue.orders())
+    result.end = end
+    result.outcome = outcome
+    result.audit = verify(store, spec.run_id)
+    result.orders_sent = sum(1 for o in mine if o.venue_order_id is not None)
+    result.orders_rejected = sum(1 for o in mine if o.status is OrderStatus.REJECTED)
+    result.fills = len(outcome.result.fills)
+    result.venue_errors = venue.errors
+    result.escalations = notices.kinds.get("venue.escalated", 0)
+    result.open_at_end = [o.client_order_id.value for o in mine if o.status.is_open]
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def _start(
+    store: SqlEngine,
+    broker: BrokerPort,
+    runner: asyncio.Runner,
+    feeds: Sequence[MarketFeed],
+    spec: BrokerSessionSpec,
+    wall: datetime,
+) -> _Start:
+    """Our books for the account against the broker's, then the run row with the account's
+    cash as its capital and the start reconciliation on record (refusing comes after)."""
     since = wall - timedelta(days=1)
     prior = load_prior(store, spec.broker_key)
     theirs = fetch_books(runner, broker, since, spec.report_attempts)
@@ -178,83 +243,57 @@ def run_broker_session(
     )
     _record(sink, "start", start, started_at)
     sink.flush()
-    result = BrokerSessionOutcome(spec.run_id, start)
-    try:
-        start.raise_if_irreconcilable("session start")
-    except ReconciliationError:
-        finish_run(store, spec.run_id, started_at, ok=False)
-        raise
-    adopt_into_prior(store, prior, start.adoptions, wall)
     baseline = {p.instrument_id: p.quantity for p in theirs.positions}
+    return _Start(prior, since, start, baseline, deposits, started_at, sink)
 
-    notices = _Counter(sink)
-    venue = BrokerVenue(
-        broker,
-        runner,
-        clock,
-        config=spec.venue,
-        before_submit=lambda _order: sink.flush(),
-        on_error=on_error or (lambda _now: None),
-        notify=notices,
-        pause=pause,
-        error_probe=error_probe,
-        reports_since=since,
-    )
-    base = deposits[0].currency
+
+def _config(spec: BrokerSessionSpec, deposits: Sequence[Money]) -> RunConfig:
     config = RunConfig(
         cash=deposits[0],
         extra_cash=tuple(deposits[1:]),
         sizing=spec.sizing,
         fill_model=spec.venue.fill_model,
-        fx=StaticFxRates(base, {}),
+        fx=StaticFxRates(deposits[0].currency, {}),
         run_id=spec.run_id,
         min_confidence=spec.min_confidence,
         live=spec.mode is RunMode.LIVE,
     )
-    if spec.risk is not None:
-        config = config.with_risk(spec.risk)
-    try:
-        outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
-        engine = outcome.engine
-        if engine is None:
-            raise RuntimeError("the engine run returned no engine to settle with")
-        last = outcome.result.equity_times[-1] if outcome.result.equity_times else started_at
-        engine.settle(venue.settle(spec.settle_at_end), last)
-        theirs_end = fetch_books(runner, broker, since, spec.report_attempts)
-        broker.drain_events()
-        mine = list(venue.orders())
-        earlier_end = prior.relevant_orders(
-            {r.client_order_id for r in theirs_end.orders if r.client_order_id is not None}
-        )
-        portfolio = outcome.result.portfolio
-        ours_end = OurBooks(
-            [*earlier_end, *mine],
-            [*prior.fills_for(earlier_end), *engine.books.fills],
-            {i: p.quantity for i, p in portfolio.positions.items() if p.quantity},
-            {c: portfolio.cash_of(c).amount for c in {d.currency for d in deposits}},
-        )
-        end = reconcile(ours_end, theirs_end, last, adopt_cash=False, baseline=baseline)
-        engine.settle(list(end.adoptions), last)
-        _record(sink, "end", end, last)
-        sink.flush()
-    except BaseException:
-        try:
-            sink.flush()
-        finally:
-            finish_run(store, spec.run_id, started_at, ok=False)
-        raise
-    finish_run(store, spec.run_id, last, ok=not end.irreconcilable)
-    result.end = end
-    result.outcome = outcome
-    result.audit = verify(store, spec.run_id)
-    result.orders_sent = sum(1 for o in mine if o.venue_order_id is not None)
-    result.orders_rejected = sum(1 for o in mine if o.status is OrderStatus.REJECTED)
-    result.fills = len(outcome.result.fills)
-    result.venue_errors = venue.errors
-    result.escalations = notices.kinds.get("venue.escalated", 0)
-    result.open_at_end = [o.client_order_id.value for o in mine if o.status.is_open]
-    result.elapsed_s = time.perf_counter() - started
-    return result
+    return config.with_risk(spec.risk) if spec.risk is not None else config
+
+
+def _settle_and_reconcile(
+    broker: BrokerPort,
+    runner: asyncio.Runner,
+    spec: BrokerSessionSpec,
+    begun: _Start,
+    venue: BrokerVenue,
+    outcome: RunOutcome,
+) -> tuple[datetime, Reconciliation]:
+    """Let open orders settle, book what arrived late, reconcile with the broker and book
+    the adoptions - all through the engine's books; returns the end time and the result."""
+    engine = outcome.engine
+    if engine is None:
+        raise RuntimeError("the engine run returned no engine to settle with")
+    last = outcome.result.equity_times[-1] if outcome.result.equity_times else begun.started_at
+    engine.settle(venue.settle(spec.settle_at_end), last)
+    theirs = fetch_books(runner, broker, begun.since, spec.report_attempts)
+    broker.drain_events()
+    prior = begun.prior
+    earlier = prior.relevant_orders(
+        {r.client_order_id for r in theirs.orders if r.client_order_id is not None}
+    )
+    portfolio = engine.portfolio
+    ours = OurBooks(
+        [*earlier, *venue.orders()],
+        [*prior.fills_for(earlier), *engine.books.fills],
+        {i: p.quantity for i, p in portfolio.positions.items() if p.quantity},
+        {c: portfolio.cash_of(c).amount for c in {d.currency for d in begun.deposits}},
+    )
+    end = reconcile(ours, theirs, last, adopt_cash=False, baseline=begun.baseline)
+    engine.settle(list(end.adoptions), last)
+    _record(begun.sink, "end", end, last)
+    begun.sink.flush()
+    return last, end
 
 
 def _deposits(feeds: Sequence[MarketFeed], cash: Mapping[Currency, Decimal]) -> list[Money]:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from ouroboros.data.sources import SourceData
-from ouroboros.engine.loop import MarketFeed
+from ouroboros.engine.timeline import MarketFeed
 from ouroboros.errors import ConfigError
 from ouroboros.markets import CalendarCoverageError, get_calendar
 

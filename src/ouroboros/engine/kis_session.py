@@ -21,7 +21,7 @@ from ouroboros.brokers.kis._time import KST
 from ouroboros.data.panel import Panel
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
-from ouroboros.engine.loop import MarketFeed
+from ouroboros.engine.timeline import MarketFeed
 from ouroboros.errors import ConfigError, DataError
 from ouroboros.markets import get_calendar
 

@@ -8,7 +8,6 @@ and after, then audits its books. Credentials come from ``KIS_*`` (docs/kis.md).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import date
 from pathlib import Path
@@ -26,9 +25,10 @@ from ouroboros.engine.broker_session import (
 )
 from ouroboros.engine.clock import LiveClock
 from ouroboros.engine.kis_session import broker_key, connect_kis, kis_feeds, kis_universe
-from ouroboros.engine.loop import StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
+from ouroboros.engine.runs import config_hash
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import StepSummary
 from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
@@ -102,12 +102,11 @@ def run_broker(
             last = date.fromisoformat(end) if end else None
             feeds = kis_feeds(connection, universe, days, WARMUP_SESSIONS, now=clock(), end=last)
             key = broker_key(settings)
-            fingerprint = f"{key}|{days}|{end}|{policy}|{sorted(param)}|{sizing}|{symbols}"
             spec = BrokerSessionSpec(
                 run_id="k" + new_id()[:12],
                 broker_key=key,
                 mode=RunMode.PAPER if settings.is_virtual else RunMode.LIVE,
-                config_hash=hashlib.sha256(fingerprint.encode()).hexdigest(),
+                config_hash=config_hash(key, days, end, policy, sorted(param), sizing, symbols),
                 sizing=size,
                 venue=BrokerVenueConfig(stamp_with_engine_time=True),
                 risk=risk,

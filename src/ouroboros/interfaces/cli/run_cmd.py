@@ -3,8 +3,6 @@ policy over KR, US_NASDAQ and JP on bundled and synthetic data with a simulated 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 from collections import defaultdict
@@ -15,26 +13,15 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ouroboros.domain.currency import Currency
-from ouroboros.domain.money import Money
-from ouroboros.engine.backtest import RunConfig
-from ouroboros.engine.backtest import run as run_engine
 from ouroboros.engine.clock import LiveClock
-from ouroboros.engine.compose import STATIC_FX, split_cash
-from ouroboros.engine.loop import StepSummary
-from ouroboros.engine.policies import make_policy, parse_params
-from ouroboros.engine.recording import StoreSink, finish_run
-from ouroboros.engine.replay import DEFAULT_MARKETS, ReplayPlan, replay_feeds
-from ouroboros.engine.resume import ResumeRefused, open_run, resume_for
-from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.replay import DEFAULT_MARKETS, ReplayPlan
+from ouroboros.engine.runs import ReplayRequest, open_replay, run_replay
+from ouroboros.engine.timeline import StepSummary
 from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
-from ouroboros.execution.order_manager import MutableSink
 from ouroboros.interfaces.cli.output import console, decimal_option, emit_json, err_console
 from ouroboros.interfaces.cli.run_broker import run_broker
-from ouroboros.risk import RiskSettings
-from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, upgrade, verify
-from ouroboros.strategy.playbook.policy import PlaybookPolicy
+from ouroboros.store import DEFAULT_URL, mask_url
 
 
 def resolve_url(db: str | None) -> str:
@@ -116,50 +103,12 @@ def run(
     codes = tuple(m.strip().upper() for m in markets.split(",") if m.strip())
     try:
         plan = ReplayPlan(codes, days, date.fromisoformat(end) if end else None, symbols, seed)
-        feeds = replay_feeds(plan)
-        chosen = make_policy(policy, parse_params(param))  # bad input fails before any write
-        currencies = sorted(
-            {i.currency for f in feeds for i in f.instruments}, key=lambda c: c.value
+        request = ReplayRequest(
+            plan, policy, tuple(param), cash, sizing, resolve_url(db), fresh, flush_every
         )
-        base = Currency.USD
-        ordered = [base, *[c for c in currencies if c is not base]]
-        start_cash, extra = split_cash(Money(decimal_option(cash, "--cash"), base), ordered)
-        risk = RiskSettings.from_env()
-        store = make_engine(resolve_url(db))
-        upgrade(store)
-        started_at = min(f.open_times[f.warmup_rows] for f in feeds)
-        # The same command resumes the same run: everything that shapes it is in the hash.
-        fingerprint = (
-            f"{plan}|{policy}|{sorted(param)}|{cash}|{sizing}|"
-            f"{json.dumps(risk.model_dump(mode='json'), sort_keys=True)}"
-        )
-        run_id, point = open_run(
-            store,
-            config_hash=hashlib.sha256(fingerprint.encode()).hexdigest(),
-            mode=RunMode.REPLAY,
-            started_at=started_at,
-            deposits=[start_cash, *extra],
-            fresh=fresh,
-            now=LiveClock().now(),
-        )
-        config = RunConfig(
-            cash=start_cash,
-            extra_cash=extra,
-            sizing=Sizing.parse(sizing),
-            fx=STATIC_FX,
-            run_id=run_id,
-        ).with_risk(risk)
-        sink = MutableSink(StoreSink(store, run_id, every_steps=flush_every))
-        resume = resume_for(store, point, sink) if point is not None else None
-        if point is not None and not json_output:
-            console.print(f"resuming run {run_id} at point {point.cursor}")
-        if isinstance(chosen, PlaybookPolicy):
-            # Every playbook the planner writes joins the audit trail (ARCHITECTURE.md §3.3).
-            chosen.on_playbook = lambda pb: sink.emit(
-                "playbook.created", pb.created_at, pb.to_dict()
-            )
-            chosen.on_planner_failure = lambda f: sink.emit("planner.failed", f.at, f.payload())
-        total_steps = sum(len(f.panel.index) - f.warmup_rows for f in feeds)
+        session = open_replay(request, decimal_option(cash, "--cash"), now=LiveClock().now())
+        if session.point is not None and not json_output:
+            console.print(f"resuming run {session.run_id} at point {session.point.cursor}")
         daily: dict[str, list[StepSummary]] = defaultdict(list)
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -169,7 +118,7 @@ def run(
             console=err_console if json_output else console,
             transient=json_output,
         ) as progress:
-            task = progress.add_task("market-days", total=total_steps)
+            task = progress.add_task("market-days", total=session.total_steps)
 
             def on_step(step: StepSummary) -> None:
                 daily[step.market].append(step)
@@ -184,20 +133,11 @@ def run(
                         f"day {change}  fills {step.fills}"
                     )
 
-            try:
-                outcome = run_engine(
-                    feeds, chosen, config, sink=sink, on_step=on_step, resume=resume
-                )
-            except ResumeRefused:
-                raise  # the run stays unfinished: nothing new was written
-            except Exception:
-                finish_run(store, run_id, started_at, ok=False)
-                raise
-        finish_run(store, run_id, outcome.result.equity_times[-1], ok=True)
-        audit = verify(store, run_id)
+            replayed = run_replay(session, on_step)
     except (OuroborosError, ValueError) as exc:
         err_console.print(f"[red]run failed:[/red] {exc}")
         raise typer.Exit(code=1) from exc
+    outcome, audit, run_id, feeds = replayed.outcome, replayed.audit, replayed.run_id, session.feeds
     result = outcome.result
     first, last = result.equity_times[0].date(), result.equity_times[-1].date()
     report = report_dir / f"run-{policy}-{first}-{last}.html"
