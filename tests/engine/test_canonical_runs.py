@@ -23,8 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from ouroboros.data.panel import Panel
 from ouroboros.domain import Currency, Instrument, Money
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.backtest import RunConfig, RunOutcome, daily_feed, run
@@ -93,6 +96,24 @@ def _ta(sink: MemorySink, fill_at: FillAt, sizing: str, *, engine_held: bool = F
     return run(feeds, TechnicalStrategy(), config, sink=sink, venue=venue)
 
 
+def _fat_tails(sink: MemorySink) -> RunOutcome:
+    """Fat-tailed bars (the engine benchmark's generator): opens gap through stops."""
+    rng = np.random.default_rng(7)
+    bars, n = 600, 10
+    close = np.round(100 * np.exp(np.cumsum(rng.standard_t(4, (bars, n)) * 0.012, axis=0)), 2)
+    opening = np.round(close * (1 + rng.normal(0, 0.003, (bars, n))), 2)
+    high = np.round(np.maximum(opening, close) * (1 + np.abs(rng.normal(0, 0.005, (bars, n)))), 2)
+    low = np.round(np.minimum(opening, close) * (1 - np.abs(rng.normal(0, 0.005, (bars, n)))), 2)
+    volume = rng.integers(100_000, 1_000_000, (bars, n)).astype(np.float64)
+    index = pd.date_range("2010-01-04", periods=bars, freq="B", tz="UTC")
+    panel = Panel(
+        index, tuple(f"S{j:03d}.NASDAQ" for j in range(n)), opening, high, low, close, volume
+    )
+    feeds = [daily_feed("US_NASDAQ", panel, [Instrument.for_venue(s) for s in panel.symbols])]
+    config = RunConfig(Money.of(10_000_000, "USD"), sizing=Sizing.parse("fraction:0.05"))
+    return run(feeds, TechnicalStrategy(), config, sink=sink)
+
+
 def _sma_reference(sink: MemorySink, fill_at: FillAt) -> RunOutcome:
     feeds = _random_feeds(5, 400, seed=3)
     config = RunConfig.reference(
@@ -122,6 +143,7 @@ CANONICAL = [
         lambda s: _ta(s, FillAt.NEXT_OPEN, "fraction:0.1", engine_held=True),
     ),
     Canonical("ta-fixed-shares", lambda s: _ta(s, FillAt.NEXT_OPEN, "fixed:25")),
+    Canonical("ta-fat-tails-gaps", _fat_tails),
     Canonical("sma-reference-next-open", lambda s: _sma_reference(s, FillAt.NEXT_OPEN)),
     Canonical("sma-reference-close", lambda s: _sma_reference(s, FillAt.CLOSE)),
 ]
