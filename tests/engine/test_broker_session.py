@@ -2,7 +2,9 @@
 the WebSocket, recording into a real SQLite file, reconciling before and after, auditing.
 
 Decisions come from KIS itself (the sandbox's daily bars on the XKRX calendar); the policy is a
-fast SMA cross so a ten-day replay trades. The sandbox steps its prices every 50 ms.
+fast SMA cross so a ten-day replay trades. The sandbox's prices move one step per engine step
+(driven by the session's step callback, not by a wall-clock ticker), so a loaded machine sees
+the same prices.
 """
 
 from __future__ import annotations
@@ -74,6 +76,13 @@ class World:
     key: str
 
     def session(self, **overrides: Any) -> BrokerSessionOutcome:
+        inner = overrides.pop("on_step", None)
+
+        def on_step(step: StepSummary) -> None:
+            self.sandbox.step()  # prices move with the engine's steps, not with wall time
+            if inner is not None:
+                inner(step)
+
         spec = BrokerSessionSpec(
             run_id="k" + new_id()[:12],
             broker_key=self.key,
@@ -96,6 +105,7 @@ class World:
             spec,
             clock=CLOCK.now,
             error_probe=self.connection.errors_absorbed,
+            on_step=on_step,
             **overrides,
         )
 
@@ -128,7 +138,7 @@ def open_world(tmp_path: Path, config: SandboxConfig, **settings: Any) -> Iterat
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    config = SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05)
+    config = SandboxConfig(virtual=True, rate_limit=0)
     with open_world(tmp_path, config) as made:
         yield made
 
@@ -201,9 +211,7 @@ def test_fault_session_ends_with_no_duplicate_and_books_equal_to_the_sandbox(
         p_rate_limit=0.03,
         timeout_delay=0.5,
     )
-    config = SandboxConfig(
-        virtual=True, rate_limit=0, auto_step_interval=0.05, token_interval=0, faults=plan
-    )
+    config = SandboxConfig(virtual=True, rate_limit=0, token_interval=0, faults=plan)
     venue = BrokerVenueConfig(
         stamp_with_engine_time=True,
         stale_after=timedelta(seconds=0.5),

@@ -41,7 +41,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
 
 @pytest.fixture
 def sandbox() -> Iterator[KisSandbox]:
-    with KisSandbox(SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05)) as sb:
+    # No wall-clock price ticker: market orders fill at the price of the moment either way.
+    with KisSandbox(SandboxConfig(virtual=True, rate_limit=0)) as sb:
         yield sb
 
 

@@ -109,10 +109,6 @@ class Books:
             inst = self._instruments[iid] = Instrument.for_venue(iid)
         return inst
 
-    @property
-    def booked_fill_ids(self) -> frozenset[str]:
-        return frozenset(self._fill_ids)
-
     # ------------------------------------------------------------------ booking
     def apply(self, events: Iterable[BrokerEvent], at: datetime, **audit: Any) -> list[Fill]:
         """Admit ``events`` (once each, legally), apply them to the orders and book every fill
@@ -240,10 +236,6 @@ class Books:
         closed = self.trades.closed[self._closed_seen :]
         self._closed_seen = len(self.trades.closed)
         return [Money(t.pnl, self.instrument(t.instrument_id).currency) for t in closed]
-
-    @property
-    def closed_seen(self) -> int:
-        return self._closed_seen
 
     def value(self, marks: Mapping[InstrumentId, Decimal]) -> Valuation:
         """Equity and invested value in the base currency, exact: ledger cash plus every
