@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,8 @@ from ouroboros.domain.orders import Order, OrderEventKind, OrderSide, OrderStatu
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.backtest import RunConfig, daily_feed, run
 from ouroboros.engine.books import Books
+from ouroboros.engine.broker_books import SESSION_EVENT, adopt_into_prior, load_prior
+from ouroboros.engine.recording import StoreSink, start_run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.fees import DEFAULT_FEES
 from ouroboros.execution.order_manager import MemorySink, OrderManager
@@ -32,6 +35,15 @@ from ouroboros.execution.ports import BalanceReport, OrderReport, PositionReport
 from ouroboros.execution.reconcile import BrokerBooks, OurBooks, reconcile
 from ouroboros.execution.simulator import FillAt, FillModel, FillSimulator
 from ouroboros.risk import PERMISSIVE_LIMITS, BreakerConfig
+from ouroboros.store import (
+    PositionRepository,
+    RunMode,
+    SnapshotRepository,
+    TradeRepository,
+    make_engine,
+    upgrade,
+    verify,
+)
 from ouroboros.strategy.base import Decisions, StepView
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -338,3 +350,79 @@ def test_cumulative_fill_reports_are_booked_as_deltas_and_never_double_a_positio
     assert abs(portfolio.cash[USD] - cash) < Decimal("0.000001")
     for order, report in zip(orders, truth.reports(), strict=True):
         assert order.filled_quantity == report.filled_quantity
+
+
+# ---------------------------------------------------------------------- adoption
+def test_an_adopted_fill_is_booked_like_any_other_into_the_run_that_owned_the_order(
+    tmp_path: Path,
+) -> None:
+    """A session stopped after its exit was sent and before it heard of the fill: adopting
+    the fill books cash, the position, the round trip (trade row and decision outcome) and
+    the breaker's trade input - not only the position."""
+    store = make_engine(f"sqlite:///{tmp_path / 'books.db'}")
+    upgrade(store)
+    run_id, key = "kprior", "kis:test"
+    start_run(store, run_id, RunMode.PAPER, "test", T0, [Money.of(10_000, "USD")])
+    sink = StoreSink(store, run_id, broker=key)
+    sink.emit(SESSION_EVENT, T0, {"broker": key})
+    manager = OrderManager(run_id, sink)
+    books = Books(Portfolio(USD), manager, sink, StaticFxRates(USD, {}))
+    books.portfolio.deposit(Money.of(10_000, "USD"))
+    buy = manager.create(IDS[0], OrderSide.BUY, Quantity(Decimal(10)), T0, decision_id="D-1")
+    manager.mark_submitted(buy, T0)
+    bought = Fill(
+        "F-buy", buy.client_order_id, IDS[0], OrderSide.BUY, Quantity(Decimal(10)),
+        Price(Decimal(100)), Money(Decimal(1), USD), T0,
+    )  # fmt: skip
+    books.apply([OrderFilled(bought)], T0)
+    books.snapshot(T0, books.value({IDS[0]: Decimal(100)}).equity)
+    sell = manager.create(IDS[0], OrderSide.SELL, Quantity(Decimal(10)), T0, decision_id="D-2")
+    manager.mark_submitted(sell, T0)
+    sink.flush()  # ... and the session stops before the sell's fill arrives
+
+    prior = load_prior(store, key)
+    later = T0 + timedelta(days=1)
+    sold = Fill(
+        "F-sell", sell.client_order_id, IDS[0], OrderSide.SELL, Quantity(Decimal(10)),
+        Price(Decimal(90)), Money(Decimal(1), USD), later,
+    )  # fmt: skip
+    assert adopt_into_prior(store, prior, [OrderFilled(sold)], later) == 1
+
+    snapshot = SnapshotRepository(store).latest(run_id)
+    assert snapshot is not None
+    assert snapshot.cash[USD] == Decimal(10_000 - 1000 - 1 + 900 - 1)
+    assert prior.cash == {USD: Decimal(9898)}
+    position = PositionRepository(store).get(run_id, IDS[0])
+    assert position is not None
+    assert position.quantity == 0
+    [trade] = TradeRepository(store).for_run(run_id)
+    assert trade.pnl == Money(Decimal(-102), USD)
+    assert trade.decision_id == "D-1"
+    assert prior.adopted_pnl == [Money(Decimal(-102), USD)]
+    assert verify(store, run_id).ok
+
+
+def test_trades_closed_before_a_run_feed_its_breaker_at_the_first_mark() -> None:
+    panel = falling_panel()
+    instruments = [Instrument.for_venue(s) for s in panel.symbols]
+    strict = BreakerConfig(
+        max_consecutive_losses=1,
+        cooldown=timedelta(days=3650),
+        auto_resume=frozenset(),
+        max_drawdown_pct=None,
+        drawdown_resume_pct=None,
+        max_daily_loss_pct=None,
+    )
+    config = RunConfig(
+        cash=Money.of(100_000, "USD"),
+        sizing=Sizing.parse("fixed:10"),
+        risk_limits=PERMISSIVE_LIMITS,
+        breaker=strict,
+        closed_before=(Money(Decimal(-50), USD),),
+    )
+    sink = MemorySink()
+    outcome = run([daily_feed("US_NYSE", panel, instruments)], BuyThenSell(99), config, sink=sink)
+    assert outcome.engine is not None
+    assert outcome.engine.gate.breaker is not None
+    assert outcome.engine.gate.breaker.status.value == "TRIPPED"
+    assert outcome.result.fills == [], "the entry went through a tripped breaker"

@@ -59,6 +59,9 @@ class RunConfig:
     intent_source: IntentSource | None = None
     """Who the policy's intents come from (which confidence threshold and position profile
     apply); None derives it from the policy's name."""
+    closed_before: tuple[Money, ...] = ()
+    """P&L of round trips closed on the account before the run (fills adopted at the start
+    reconciliation): the breaker takes them with the first mark."""
 
     def with_risk(self, settings: RiskSettings) -> RunConfig:
         """The limits and breaker of ``settings`` (environment); the permissive profile, meant
@@ -160,6 +163,7 @@ def run(
         min_confidence=config.min_confidence,
         on_step=on_step,
     )
+    engine.carry_closed(config.closed_before)
     start = min(f.open_times[0] for f in feeds if len(f.open_times))
     started = time.perf_counter()
     if resume is None:

@@ -187,7 +187,7 @@ def run_broker_session(
                 error_probe=error_probe,
                 reports_since=begun.since,
             )
-            config = _config(spec, begun.deposits)
+            config = _config(spec, begun.deposits, begun.prior.adopted_pnl)
             outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
             finish.at, end = _settle_and_reconcile(broker, runner, spec, begun, venue, outcome)
             finish.ok = not end.irreconcilable
@@ -247,7 +247,9 @@ def _start(
     return _Start(prior, since, start, baseline, deposits, started_at, sink)
 
 
-def _config(spec: BrokerSessionSpec, deposits: Sequence[Money]) -> RunConfig:
+def _config(
+    spec: BrokerSessionSpec, deposits: Sequence[Money], closed_before: Sequence[Money]
+) -> RunConfig:
     config = RunConfig(
         cash=deposits[0],
         extra_cash=tuple(deposits[1:]),
@@ -257,6 +259,7 @@ def _config(spec: BrokerSessionSpec, deposits: Sequence[Money]) -> RunConfig:
         run_id=spec.run_id,
         min_confidence=spec.min_confidence,
         live=spec.mode is RunMode.LIVE,
+        closed_before=tuple(closed_before),
     )
     return config.with_risk(spec.risk) if spec.risk is not None else config
 

@@ -123,6 +123,7 @@ class Engine:
         self._where: dict[InstrumentId, tuple[FeedState, int]] = {}
         self._markets = [self._state(feed) for feed in feeds]
         self._value = self._mark()
+        self._carried: list[Money] = []
 
     def _state(self, feed: MarketFeed) -> FeedState:
         n = len(feed.panel.symbols)
@@ -141,6 +142,11 @@ class Engine:
         for j, inst in enumerate(feed.instruments):
             self._where[inst.id] = (state, j)
         return state
+
+    def carry_closed(self, pnl: Sequence[Money]) -> None:
+        """Round trips closed before the run (adopted at reconciliation): the breaker gets
+        them with the first mark, like trades closed during the run."""
+        self._carried = list(pnl)
 
     @property
     def instruments(self) -> Mapping[InstrumentId, Instrument]:
@@ -206,7 +212,8 @@ class Engine:
             return
         value = self._value = self._mark()
         self.books.snapshot(ts, value.equity)
-        self.gate.observe(ts, value.equity, self.books.closed_since())
+        closed, self._carried = [*self._carried, *self.books.closed_since()], []
+        self.gate.observe(ts, value.equity, closed)
         eq = float(value.equity)
         curve.times.append(ts)
         curve.equity.append(eq)
