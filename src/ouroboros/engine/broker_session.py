@@ -170,7 +170,7 @@ def run_broker_session(
     begun = _start(store, broker, runner, feeds, spec, wall)
     sink = begun.sink
     result = BrokerSessionOutcome(spec.run_id, begun.reconciliation)
-    with recorded(store, spec.run_id, begun.started_at) as finish:
+    with recorded(store, spec.run_id, begun.started_at, interrupt_fails=True) as finish:
         try:
             begun.reconciliation.raise_if_irreconcilable("session start")
             adopt_into_prior(store, begun.prior, begun.reconciliation.adoptions, wall)

@@ -53,15 +53,20 @@ class Finish:
 
 
 @contextmanager
-def recorded(store: SqlEngine, run_id: str, started_at: datetime) -> Iterator[Finish]:
-    """Mark the run FAILED if the body raises (a refused resume leaves it unfinished: nothing
-    new was written), else finished at ``finish.at`` with ``finish.ok``."""
+def recorded(
+    store: SqlEngine, run_id: str, started_at: datetime, *, interrupt_fails: bool = False
+) -> Iterator[Finish]:
+    """Mark the run FAILED if the body raises, else finished at ``finish.at`` with
+    ``finish.ok``. A refused resume leaves the run unfinished (nothing new was written), and
+    so does an interrupt (Ctrl-C) unless ``interrupt_fails``: the same command resumes a
+    replay; a broker session, which never resumes, fails."""
     finish = Finish(started_at)
+    failing: tuple[type[BaseException], ...] = (BaseException,) if interrupt_fails else (Exception,)
     try:
         yield finish
     except ResumeRefused:
         raise
-    except BaseException:
+    except failing:
         finish_run(store, run_id, started_at, ok=False)
         raise
     finish_run(store, run_id, finish.at, ok=finish.ok)
