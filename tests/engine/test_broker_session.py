@@ -33,19 +33,19 @@ from ouroboros.engine.broker_session import (
     run_broker_session,
 )
 from ouroboros.engine.clock import LiveClock
-from ouroboros.engine.kis_session import (
-    KisConnection,
-    broker_key,
-    connect_kis,
-    kis_feeds,
-    kis_universe,
-)
 from ouroboros.engine.policies import make_policy
 from ouroboros.engine.recording import StoreSink, start_run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.engine.timeline import MarketFeed, StepSummary
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError, fill_cash_effect
+from ouroboros.interfaces.kis_session import (
+    KisConnection,
+    broker_key,
+    connect_kis,
+    kis_feeds,
+    kis_universe,
+)
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 from ouroboros.sandbox.kis.testing import broker_for, settings_for
 from ouroboros.store import (

@@ -40,12 +40,10 @@ from ouroboros.store import (
     CapitalEvents,
     EventStore,
     FillRepository,
+    OrderRepository,
     PositionRepository,
     SnapshotRepository,
-    transaction,
 )
-from ouroboros.store.convert import order_from
-from ouroboros.store.tables import ORDERS
 
 SESSION_EVENT = "broker.session"
 
@@ -83,16 +81,12 @@ def load_prior(store: SqlEngine, broker_key: str) -> PriorBooks:
     books.run_ids = [r for r in dict.fromkeys(run_ids) if r is not None]
     if not books.run_ids:
         return books
-    with transaction(store) as conn:
-        rows = conn.execute(
-            ORDERS.select().where(ORDERS.c.run_id.in_(books.run_ids)).order_by(ORDERS.c.id)
-        ).mappings()
-        for row in rows:
-            order = order_from(row)
+    orders = OrderRepository(store)
+    for run_id in books.run_ids:
+        for order in orders.for_run(run_id):
             books.orders[order.client_order_id] = order
-            books.order_run[order.client_order_id] = row["run_id"]
-            if row["decision_id"] is not None:
-                books.decision_of[order.client_order_id] = row["decision_id"]
+            books.order_run[order.client_order_id] = run_id
+        books.decision_of.update(orders.decisions_for_run(run_id))
     fills, positions = FillRepository(store), PositionRepository(store)
     totals: dict[InstrumentId, Decimal] = defaultdict(Decimal)
     for run_id in books.run_ids:

@@ -1,6 +1,7 @@
 """A trading session against a broker: reconcile, trade through the engine, reconcile again.
 
-The composition every broker-backed mode shares (the KIS wiring lives in ``kis_session``):
+The composition every broker-backed mode shares (the KIS wiring lives in
+``interfaces/kis_session.py``: the engine names no broker package):
 
 1. **Start reconciliation** - our books for the account (earlier sessions in the database)
    against the broker's orders, fills, positions and cash. Adoptable differences are taken

@@ -24,7 +24,6 @@ from ouroboros.engine.broker_session import (
     run_broker_session,
 )
 from ouroboros.engine.clock import LiveClock
-from ouroboros.engine.kis_session import broker_key, connect_kis, kis_feeds, kis_universe
 from ouroboros.engine.policies import make_policy, parse_params
 from ouroboros.engine.runs import config_hash
 from ouroboros.engine.sizing import Sizing
@@ -33,6 +32,7 @@ from ouroboros.errors import ConfigError, OuroborosError
 from ouroboros.evaluation.report_html import render_report, write_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
 from ouroboros.interfaces.cli.output import console, emit_json, err_console
+from ouroboros.interfaces.kis_session import broker_key, connect_kis, kis_feeds, kis_universe
 from ouroboros.risk import RiskSettings
 from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade
 

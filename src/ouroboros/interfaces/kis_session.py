@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from ouroboros.brokers.kis import KisBroker, KisMarketData, KisRealtime, KisSettings
-from ouroboros.brokers.kis._time import KST
 from ouroboros.data.panel import Panel
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
@@ -126,7 +126,7 @@ def kis_feeds(
     if days < 1:
         raise ConfigError(f"--days must be at least 1, was {days}")
     calendar = get_calendar(KR)
-    last = end or last_session_before(now.astimezone(KST).date())
+    last = end or last_session_before(now.astimezone(ZoneInfo(calendar.timezone)).date())
     span = timedelta(days=int((days + warmup) * 1.6) + 30)
     sessions = calendar.sessions(last - span, last)[-(days + warmup) :]
     if len(sessions) < days:
