@@ -2,7 +2,9 @@
 the WebSocket, recording into a real SQLite file, reconciling before and after, auditing.
 
 Decisions come from KIS itself (the sandbox's daily bars on the XKRX calendar); the policy is a
-fast SMA cross so a ten-day replay trades. The sandbox steps its prices every 50 ms.
+fast SMA cross so a ten-day replay trades. The sandbox's prices move one step per engine step
+(driven by the session's step callback, not by a wall-clock ticker), so a loaded machine sees
+the same prices.
 """
 
 from __future__ import annotations
@@ -31,20 +33,20 @@ from ouroboros.engine.broker_session import (
     run_broker_session,
 )
 from ouroboros.engine.clock import LiveClock
-from ouroboros.engine.kis_session import (
+from ouroboros.engine.policies import make_policy
+from ouroboros.engine.recording import StoreSink, start_run
+from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import MarketFeed, StepSummary
+from ouroboros.execution.broker_venue import BrokerVenueConfig
+from ouroboros.execution.fees import FeeSchedule
+from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError, fill_cash_effect
+from ouroboros.interfaces.kis_session import (
     KisConnection,
     broker_key,
     connect_kis,
     kis_feeds,
     kis_universe,
 )
-from ouroboros.engine.loop import MarketFeed, StepSummary
-from ouroboros.engine.policies import make_policy
-from ouroboros.engine.recording import StoreSink, start_run
-from ouroboros.engine.sizing import Sizing
-from ouroboros.execution.broker_venue import BrokerVenueConfig
-from ouroboros.execution.fees import FeeSchedule
-from ouroboros.execution.reconcile import DifferenceKind, ReconciliationError
 from ouroboros.interfaces.kis_testing import broker_for, settings_for
 from ouroboros.risk import RiskSettings
 from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
@@ -80,6 +82,13 @@ class World:
     def session(self, **overrides: Any) -> BrokerSessionOutcome:
         """One session; ``venue`` replaces the venue config, ``venue_fees`` only its fees."""
         fees = overrides.pop("venue_fees", {})
+        inner = overrides.pop("on_step", None)
+
+        def on_step(step: StepSummary) -> None:
+            self.sandbox.step()  # prices move with the engine's steps, not with wall time
+            if inner is not None:
+                inner(step)
+
         spec = BrokerSessionSpec(
             run_id="k" + new_id()[:12],
             broker_key=self.key,
@@ -105,6 +114,7 @@ class World:
             spec,
             clock=CLOCK.now,
             error_probe=self.connection.errors_absorbed,
+            on_step=on_step,
             **overrides,
         )
 
@@ -138,7 +148,7 @@ def open_world(tmp_path: Path, config: SandboxConfig, **settings: Any) -> Iterat
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     # The sandbox charges KRX commission and sell tax like a real account; the books model them.
-    config = SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05, charge_fees=True)
+    config = SandboxConfig(virtual=True, rate_limit=0, charge_fees=True)
     with open_world(tmp_path, config) as made:
         yield made
 
@@ -215,12 +225,7 @@ def test_fault_session_ends_with_no_duplicate_and_books_equal_to_the_sandbox(
         timeout_delay=0.5,
     )
     config = SandboxConfig(
-        virtual=True,
-        rate_limit=0,
-        auto_step_interval=0.05,
-        token_interval=0,
-        faults=plan,
-        charge_fees=True,
+        virtual=True, rate_limit=0, token_interval=0, faults=plan, charge_fees=True
     )
     venue = BrokerVenueConfig(
         stamp_with_engine_time=True,
@@ -318,8 +323,12 @@ def test_fill_missed_while_down_is_adopted_into_the_run_that_owned_the_order(
     position = PositionRepository(world.store).get(crashed, order.instrument_id)
     assert position is not None
     assert position.quantity == 3
-    (adopted,) = FillRepository(world.store).for_run(crashed)
-    assert adopted.fee.amount > 0  # the adopted fill carries its modelled cost too
+    # The adopted fill carries its modelled cost, and moved the crashed run's cash too.
+    [fill] = FillRepository(world.store).for_run(crashed)
+    assert fill.fee.amount > 0
+    snapshot = SnapshotRepository(world.store).latest(crashed)
+    assert snapshot is not None, "the adoption left the run's cash where it was"
+    assert snapshot.cash[Currency.KRW] == 10**8 + fill_cash_effect(fill)
     assert verify(world.store).ok
 
 

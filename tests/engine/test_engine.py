@@ -16,7 +16,7 @@ from ouroboros.engine.backtest import RunConfig, daily_feed, run
 from ouroboros.engine.sizing import Sizing
 from ouroboros.execution.simulator import FillModel
 from ouroboros.markets import get_calendar
-from ouroboros.strategy.playbook.policy import PlaybookPolicy
+from ouroboros.strategy.playbook.policy import PlannerFailure, PlaybookPolicy
 from ouroboros.strategy.sma_cross import SmaCross
 from ouroboros.strategy.ta import TechnicalStrategy
 
@@ -136,7 +136,9 @@ def test_canary_absurd_future_values_change_no_earlier_decision(make) -> None:  
     assert logs[0] == logs[1]
 
 
-def test_planner_failure_falls_back_to_a_defensive_playbook() -> None:
+def test_planner_failure_falls_back_to_a_defensive_playbook(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     class Broken:
         name = "broken"
 
@@ -144,7 +146,8 @@ def test_planner_failure_falls_back_to_a_defensive_playbook() -> None:
             raise RuntimeError("LLM timed out")
 
     panel = random_panel(5, 60, seed=2)
-    policy = PlaybookPolicy(planner=Broken())  # type: ignore[arg-type]
+    failures: list[PlannerFailure] = []
+    policy = PlaybookPolicy(planner=Broken(), on_planner_failure=failures.append)  # type: ignore[arg-type]
     outcome = run(
         [daily_feed("US_NYSE", panel, [Instrument.for_venue(s) for s in panel.symbols])],
         policy,
@@ -154,6 +157,15 @@ def test_planner_failure_falls_back_to_a_defensive_playbook() -> None:
     assert policy.playbooks
     assert all(p.defensive for p in policy.playbooks)
     assert "planner failed: LLM timed out" in policy.playbooks[-1].notes[0]
+    # Not only folded into the notes: logged with its traceback, counted and reported.
+    sessions = len(policy.playbooks) - 1  # the first session has no history to plan from
+    assert policy.planner_failures == sessions
+    assert [f.count for f in failures] == list(range(1, sessions + 1))
+    assert failures[0].error == "RuntimeError: LLM timed out"
+    assert "raise RuntimeError" in failures[0].traceback
+    logged = [r for r in caplog.records if r.name == "ouroboros.strategy.playbook.policy"]
+    assert len(logged) == sessions
+    assert logged[0].exc_info is not None
 
 
 def test_ledger_balances_after_a_full_ta_run() -> None:

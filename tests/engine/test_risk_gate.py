@@ -207,7 +207,7 @@ def test_venues_without_resting_stops_get_engine_held_exits() -> None:
     assert all(o.order_type is OrderType.MARKET for o in orders)
     held = [e for e in sink.events if e[0] == "protect.engine_held"]
     assert held
-    exits = [o for o in orders if o.side is OrderSide.SELL and "engine-held" in o.reason]
+    exits = [o for o in orders if o.side is OrderSide.SELL and "engine-held" in o.tag]
     assert exits, "no stop-loss or take-profit level was ever reached"
 
 

@@ -42,8 +42,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
 
 @pytest.fixture
 def sandbox() -> Iterator[KisSandbox]:
-    config = SandboxConfig(virtual=True, rate_limit=0, auto_step_interval=0.05, charge_fees=True)
-    with KisSandbox(config) as sb:  # charges KRX fees like KIS; the books model them
+    # No wall-clock price ticker: market orders fill at the price of the moment either way.
+    # The sandbox charges KRX fees like KIS; the books model them.
+    with KisSandbox(SandboxConfig(virtual=True, rate_limit=0, charge_fees=True)) as sb:
         yield sb
 
 

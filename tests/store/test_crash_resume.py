@@ -5,8 +5,10 @@ What is compared with the uninterrupted reference run (same command, its own dat
 every order (id, status, filled quantity), every fill (id, price, quantity, fee), every closed
 trade, every decision, the count of each audit event type, the final cash and positions - so a
 lost, duplicated or altered row anywhere fails the drill. ``ouroboros audit verify`` must be
-clean afterwards. Kills land anywhere: during start-up and the run row's creation, while the
-record is re-simulated on resume, between batches and inside one.
+clean afterwards. Kills land on events, never on wall-clock timers: right after the spawn
+(start-up and the run row's creation), after the first printed line (on a resume: while the
+record is re-simulated) and after a random number of printed market-days (between batches and
+inside one), so the drill behaves the same on a loaded machine.
 
 ``OUROBOROS_CRASH_KILLS`` sets the number of kills (default 20, the CI minimum); the documented
 longer drill runs 200 (docs/persistence.md).
@@ -20,8 +22,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
-import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -72,9 +72,16 @@ def finish(db: str, report_dir: Path) -> dict[str, Any]:
     return summary
 
 
-def killed_once(db: str, report_dir: Path, rng: random.Random) -> str:
-    """Start the command and SIGKILL it: at a random time, or after a random number of printed
-    market-days plus a random fraction of one. Returns how it ended."""
+KINDS = ("at spawn", "after the first line", "mid-run", "mid-run", "mid-run")
+"""Where kill number i lands: ``KINDS[i % 5]`` (so at least half of the kills are mid-run)."""
+
+
+def killed_once(db: str, report_dir: Path, kind: str, rng: random.Random) -> tuple[str, int]:
+    """Start the command and SIGKILL it at an event, never at a wall-clock time: right after
+    the spawn (start-up, the run row's creation), after its first printed line (a resume
+    notice: the re-simulation is under way), or after ``n`` printed market-days (each is
+    printed after its step, and a batch commits every 2 steps, so 2 or more mean a committed
+    cursor). Returns how it ended and ``n`` (0 unless mid-run)."""
     proc = subprocess.Popen(
         ouroboros(db, report_dir),
         stdout=subprocess.PIPE,
@@ -84,28 +91,21 @@ def killed_once(db: str, report_dir: Path, rng: random.Random) -> str:
     )
     assert proc.stdout is not None
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
-    reader.start()
-    if rng.random() < 0.3:
-        deadline = time.monotonic() + rng.uniform(0.0, 8.0)
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.01)
-        where = "at a random time"
-    else:
-        steps = rng.randint(0, 40)
-        while proc.poll() is None and sum(" equity " in line for line in lines) < steps:
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 0.04))
-        where = f"after {steps} market-days"
+    days = rng.randint(2, 30) if kind == "mid-run" else 0
+    if kind != "at spawn":
+        for line in proc.stdout:  # blocks on the child's output: an event, not a clock
+            lines.append(line)
+            if kind == "after the first line" or sum(" equity " in x for x in lines) >= days:
+                break
     try:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=30)
-            return f"killed {where}"
+            proc.wait(timeout=60)
+            return f"killed {kind}", days
+        lines += proc.stdout.readlines()
         assert proc.wait() == 0, "".join(lines)[-3000:]
-        return "finished before the kill"
+        return "finished before the kill", days
     finally:
-        reader.join(timeout=5)
         proc.stdout.close()
 
 
@@ -155,18 +155,22 @@ def record(db: str, run_id: str) -> dict[str, Any]:
     return data
 
 
-def unfinished_cursor(db: str) -> int:
-    """The cursor position of the unfinished run a restart will resume (-1: none yet)."""
+def latest_run(db: str) -> tuple[str, int]:
+    """The unfinished run's cursor position, which a restart resumes ("running", n); else
+    ("finished", -1) once runs exist, ("none", -1) before (the same command has at most one
+    unfinished run: it resumes it)."""
     engine = make_engine(db)
+    if not sa.inspect(engine).has_table("runs"):  # killed before the schema was created
+        engine.dispose()
+        return "none", -1
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.text("select cursor from runs where status = 'running' order by started_at desc")
-        ).first()
+        running = conn.execute(sa.text("select cursor from runs where status = 'running'")).first()
+        runs = conn.execute(sa.text("select count(*) from runs")).scalar_one()
     engine.dispose()
-    if row is None:
-        return -1
-    cursor = row[0] if isinstance(row[0], dict) else json.loads(row[0] or "{}")
-    return int((cursor or {}).get("position", 0))
+    if running is None:
+        return ("finished" if runs else "none"), -1
+    cursor = running[0] if isinstance(running[0], dict) else json.loads(running[0] or "{}")
+    return "running", int((cursor or {}).get("position", 0))
 
 
 def audit(db: str) -> dict[str, Any]:
@@ -188,15 +192,25 @@ def drill(db: str, reference_db: str, tmp_path: Path, kills: int) -> None:
     assert expected["fills"], "the drill needs a replay that trades"
     outcomes: Counter[str] = Counter()
     cursors: list[int] = []
+    attempts = 0
     while outcomes["killed"] < kills:
-        outcome = killed_once(db, tmp_path, rng)
-        outcomes["killed" if outcome.startswith("killed") else outcome] += 1
-        if outcome.startswith("killed"):
-            cursors.append(unfinished_cursor(db))
+        attempts += 1
+        # Bounded: a kill is missed only when the run finishes first (a new run follows).
+        assert attempts <= 3 * kills, f"only {outcomes['killed']} kills in {attempts} tries"
+        kind = KINDS[outcomes["killed"] % len(KINDS)]
+        outcome, days = killed_once(db, tmp_path, kind, rng)
+        if not outcome.startswith("killed"):
+            outcomes[outcome] += 1
+            continue
+        outcomes["killed"] += 1
+        status, cursor = latest_run(db)
+        cursors.append(cursor)
+        if kind == "mid-run" and status == "running":
+            # Two printed market-days are a committed batch: the kill cut the run mid-way.
+            assert cursor > 0, f"killed after {days} market-days, yet no cursor on record"
+        elif kind == "mid-run":
+            outcomes["killed after the last market-day"] += 1
     summary = finish(db, tmp_path)  # the last restart, left to finish
-    mid_run = sum(1 for c in cursors if c > 0)
-    # The drill must really cut runs mid-way, not only during start-up.
-    assert mid_run >= kills // 3, f"only {mid_run} of {kills} kills landed mid-run: {cursors}"
     engine = make_engine(db)
     with engine.connect() as conn:
         statuses = [tuple(r) for r in conn.execute(sa.text("select run_id, status from runs"))]

@@ -168,7 +168,11 @@ class Order:
     filled_quantity: Quantity = field(default_factory=Quantity.zero)
     average_fill_price: Decimal | None = None
     venue_order_id: VenueOrderId | None = None
-    reason: str = ""
+    tag: str = ""
+    """Why the order exists, as its creator labelled it (the strategy's reason, "stop-loss")."""
+    status_reason: str = ""
+    """Why it reached its status, when it was refused or ended early (the rejection, denial,
+    cancel or expiry reason; empty otherwise)."""
     updated_at: datetime | None = None
 
     def __post_init__(self) -> None:
@@ -195,7 +199,7 @@ class Order:
         self.status = new
         self.updated_at = at
         if reason:
-            self.reason = reason
+            self.status_reason = reason
         return new
 
     def apply_fill(self, quantity: Quantity, price: Price, at: datetime) -> OrderStatus:

@@ -19,9 +19,10 @@ from ouroboros.domain.money import Money
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.clock import SimulatedClock
 from ouroboros.engine.feeds import session_times
-from ouroboros.engine.loop import Engine, EngineResult, MarketFeed, StepSummary
+from ouroboros.engine.loop import Engine, EngineResult
 from ouroboros.engine.safety import SafetyBinding, open_gate, resumed_breaker
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import MarketFeed, StepSummary
 from ouroboros.engine.venue import Venue
 from ouroboros.evaluation.stats import Statistics, evaluate
 from ouroboros.execution.fees import DEFAULT_FEES, FeeSchedule
@@ -62,6 +63,9 @@ class RunConfig:
     apply); None derives it from the policy's name."""
     safety: SafetyBinding | None = None
     """Where the breaker and the kill switch live (engine/safety.py); None: in memory only."""
+    closed_before: tuple[Money, ...] = ()
+    """P&L of round trips closed on the account before the run (fills adopted at the start
+    reconciliation): the breaker takes them with the first mark."""
 
     def with_risk(self, settings: RiskSettings) -> RunConfig:
         """The limits and breaker of ``settings`` (environment); the permissive profile, meant
@@ -87,11 +91,11 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class Resume:
-    """Where a resumed run continues: the timeline position on record and the breaker state
-    stored with it. ``verify`` runs when the re-simulation reaches ``position`` and may refuse
+    """Where a resumed run continues: the timeline cursor on record and the breaker state
+    stored with it. ``verify`` runs when the re-simulation reaches ``cursor`` and may refuse
     (raise) before anything new is written."""
 
-    position: int
+    cursor: int
     breaker: Mapping[str, Any] | None
     verify: Callable[[Engine], None] | None = None
 
@@ -102,6 +106,8 @@ class RunOutcome:
     stats: Statistics
     final_equity: Money
     elapsed_s: float
+    engine: Engine | None = None
+    """The engine that ran (its books take fills a broker reports after the last step)."""
 
 
 def daily_feed(code: str, panel: Panel, instruments: Sequence[Instrument]) -> MarketFeed:
@@ -168,13 +174,14 @@ def run(
         min_confidence=config.min_confidence,
         on_step=on_step,
     )
+    engine.carry_closed(config.closed_before)
     started = time.perf_counter()
     if resume is None:
         result = engine.run(SimulatedClock(start))
     else:
         result = engine.run(
             SimulatedClock(start),
-            resume_at=resume.position,
+            resume_at=resume.cursor,
             on_resume=lambda e: _resumed(e, resume),
         )
     elapsed = time.perf_counter() - started
@@ -189,7 +196,7 @@ def run(
         fx,
         config.periods_per_year,
     )
-    return RunOutcome(result, stats, final, elapsed)
+    return RunOutcome(result, stats, final, elapsed, engine)
 
 
 def intent_source_of(policy_name: str) -> IntentSource:

@@ -1,6 +1,7 @@
 """A trading session against a broker: reconcile, trade through the engine, reconcile again.
 
-The composition every broker-backed mode shares (the KIS wiring lives in ``kis_session``):
+The composition every broker-backed mode shares (the KIS wiring lives in
+``interfaces/kis_session.py``: the engine names no broker package):
 
 1. **Start reconciliation** - our books for the account (earlier sessions in the database)
    against the broker's orders, fills, positions and cash. Adoptable differences are taken
@@ -25,34 +26,30 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 from sqlalchemy.engine import Engine as SqlEngine
 
 from ouroboros.domain.currency import Currency
-from ouroboros.domain.events import BrokerEvent
-from ouroboros.domain.fills import Fill
 from ouroboros.domain.fx import StaticFxRates
-from ouroboros.domain.instrument import Instrument
-from ouroboros.domain.money import Money, to_decimal
+from ouroboros.domain.ids import InstrumentId
+from ouroboros.domain.money import Money
 from ouroboros.domain.orders import OrderStatus
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.backtest import RunConfig, RunOutcome
 from ouroboros.engine.backtest import run as run_engine
-from ouroboros.engine.broker_books import SESSION_EVENT, adopt_into_prior, load_prior
-from ouroboros.engine.loop import MarketFeed, StepSummary
-from ouroboros.engine.recording import StoreSink, finish_run, start_run
+from ouroboros.engine.broker_books import SESSION_EVENT, PriorBooks, adopt_into_prior, load_prior
+from ouroboros.engine.recording import StoreSink, start_run
+from ouroboros.engine.runs import recorded
 from ouroboros.engine.safety import REPLAY_THROUGH_BROKER
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import MarketFeed, StepSummary
 from ouroboros.errors import ConfigError, RetryError
 from ouroboros.execution.broker_venue import BrokerVenue, BrokerVenueConfig
 from ouroboros.execution.fees import FeeModel, market_fees, with_costs
-from ouroboros.execution.order_manager import OrderManager
 from ouroboros.execution.ports import BrokerPort
 from ouroboros.execution.reconcile import (
     BrokerBooks,
     OurBooks,
     Reconciliation,
-    ReconciliationError,
     reconcile,
 )
 from ouroboros.execution.tracking import storable
@@ -151,6 +148,19 @@ def fetch_books(
     raise AssertionError("unreachable")
 
 
+@dataclass
+class _Start:
+    """A session after its start reconciliation: the run row is open and on record."""
+
+    prior: PriorBooks
+    since: datetime
+    reconciliation: Reconciliation
+    baseline: dict[InstrumentId, Decimal]
+    deposits: list[Money]
+    started_at: datetime
+    sink: StoreSink
+
+
 def run_broker_session(
     store: SqlEngine,
     broker: BrokerPort,
@@ -168,6 +178,58 @@ def run_broker_session(
     """Reconcile, trade ``feeds`` with ``policy`` through ``broker``, reconcile, audit."""
     started = time.perf_counter()
     wall = clock()
+    begun = _start(store, broker, runner, feeds, spec, wall)
+    sink = begun.sink
+    result = BrokerSessionOutcome(spec.run_id, begun.reconciliation)
+    with recorded(store, spec.run_id, begun.started_at, interrupt_fails=True) as finish:
+        try:
+            begun.reconciliation.raise_if_irreconcilable("session start")
+            adopt_into_prior(store, begun.prior, begun.reconciliation.adoptions, wall)
+            notices = _Counter(sink)
+            venue = BrokerVenue(
+                broker,
+                runner,
+                clock,
+                config=spec.venue,
+                before_submit=lambda _order: sink.flush(),
+                on_error=on_error or (lambda _now: None),
+                notify=notices,
+                pause=pause,
+                error_probe=error_probe,
+                reports_since=begun.since,
+            )
+            config = _config(spec, begun.deposits, begun.prior.adopted_pnl)
+            config = replace(config, safety=sink.safety(clock))  # the account's, wall clock
+            outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
+            finish.at, end = _settle_and_reconcile(broker, runner, spec, begun, venue, outcome)
+            finish.ok = not end.irreconcilable
+        except BaseException:
+            sink.flush()
+            raise
+    mine = list(venue.orders())
+    result.end = end
+    result.outcome = outcome
+    result.audit = verify(store, spec.run_id)
+    result.orders_sent = sum(1 for o in mine if o.venue_order_id is not None)
+    result.orders_rejected = sum(1 for o in mine if o.status is OrderStatus.REJECTED)
+    result.fills = len(outcome.result.fills)
+    result.venue_errors = venue.errors
+    result.escalations = notices.kinds.get("venue.escalated", 0)
+    result.open_at_end = [o.client_order_id.value for o in mine if o.status.is_open]
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def _start(
+    store: SqlEngine,
+    broker: BrokerPort,
+    runner: asyncio.Runner,
+    feeds: Sequence[MarketFeed],
+    spec: BrokerSessionSpec,
+    wall: datetime,
+) -> _Start:
+    """Our books for the account against the broker's, then the run row with the account's
+    cash as its capital and the start reconciliation on record (refusing comes after)."""
     since = wall - timedelta(days=1)
     prior = load_prior(store, spec.broker_key)
     theirs = fetch_books(runner, broker, since, spec.report_attempts, spec.venue.fees)
@@ -179,15 +241,15 @@ def run_broker_session(
     deposits = _deposits(feeds, start.broker_cash)
     started_at = min(f.open_times[f.warmup_rows] for f in feeds)
     start_run(store, spec.run_id, spec.mode, spec.config_hash, started_at, deposits)
-    # safety-state: the account owns the breaker and the kill switch.
+    # The account owns the breaker and the kill switch (engine/safety.py).
     sink = StoreSink(store, spec.run_id, broker=spec.broker_key, scope=spec.broker_key)
     sink.emit(
         SESSION_EVENT,
         started_at,
         {
             "broker": spec.broker_key,
-            "session": REPLAY_THROUGH_BROKER,
             "name": broker.capabilities.name,
+            "session": REPLAY_THROUGH_BROKER,
             "wall_time": wall.isoformat(),
             "earlier_runs": prior.run_ids,
             "deposits": [str(m) for m in deposits],
@@ -195,94 +257,69 @@ def run_broker_session(
     )
     _record(sink, "start", start, started_at)
     sink.flush()
-    result = BrokerSessionOutcome(spec.run_id, start)
-    try:
-        start.raise_if_irreconcilable("session start")
-    except ReconciliationError:
-        finish_run(store, spec.run_id, started_at, ok=False)
-        raise
-    adopt_into_prior(store, prior, start.adoptions, wall)
     baseline = {p.instrument_id: p.quantity for p in theirs.positions}
+    return _Start(prior, since, start, baseline, deposits, started_at, sink)
 
-    notices = _Counter(sink)
-    venue = BrokerVenue(
-        broker,
-        runner,
-        clock,
-        config=spec.venue,
-        before_submit=lambda _order: sink.flush(),
-        on_error=on_error or (lambda _now: None),
-        notify=notices,
-        pause=pause,
-        error_probe=error_probe,
-        reports_since=since,
-    )
-    base = deposits[0].currency
+
+def _config(
+    spec: BrokerSessionSpec, deposits: Sequence[Money], closed_before: Sequence[Money]
+) -> RunConfig:
     config = RunConfig(
         cash=deposits[0],
         extra_cash=tuple(deposits[1:]),
         sizing=spec.sizing,
         fill_model=spec.venue.fill_model,
-        fx=StaticFxRates(base, {}),
+        fx=StaticFxRates(deposits[0].currency, {}),
         run_id=spec.run_id,
         min_confidence=spec.min_confidence,
         live=spec.mode is RunMode.LIVE,
+        closed_before=tuple(closed_before),
     )
-    if spec.risk is not None:
-        config = config.with_risk(spec.risk)
-    config = replace(config, safety=sink.safety(clock))  # safety-state: wall-clock breaker
-    try:
-        outcome = run_engine(feeds, policy, config, sink=sink, on_step=on_step, venue=venue)
-        last = outcome.result.equity_times[-1] if outcome.result.equity_times else started_at
-        late = venue.settle(spec.settle_at_end)
-        manager = OrderManager(spec.run_id, sink)
-        manager.orders.update({o.client_order_id: o for o in venue.orders()})
-        booked = _book(manager, outcome.result.portfolio, sink, late, last)
-        theirs_end = fetch_books(runner, broker, since, spec.report_attempts, spec.venue.fees)
-        broker.drain_events()
-        mine = list(venue.orders())
-        earlier_end = prior.relevant_orders(
-            {r.client_order_id for r in theirs_end.orders if r.client_order_id is not None}
-        )
-        portfolio = outcome.result.portfolio
-        ours_end = OurBooks(
-            [*earlier_end, *mine],
-            [*prior.fills_for(earlier_end), *outcome.result.fills, *booked],
-            {i: p.quantity for i, p in portfolio.positions.items() if p.quantity},
-            {c: portfolio.cash_of(c).amount for c in {d.currency for d in deposits}},
-        )
-        end = reconcile(
-            ours_end,
-            theirs_end,
-            last,
-            adopt_cash=False,
-            baseline=baseline,
-            fee_tolerance=spec.venue.fee_tolerance,
-        )
-        booked += _book(manager, portfolio, sink, list(end.adoptions), last)
-        adjusted = _adjust_fees(sink, portfolio, end, last)
-        if booked or adjusted:
-            _snapshot(sink, portfolio, feeds, last)
-        _record(sink, "end", end, last)
-        sink.flush()
-    except BaseException:
-        try:
-            sink.flush()
-        finally:
-            finish_run(store, spec.run_id, started_at, ok=False)
-        raise
-    finish_run(store, spec.run_id, last, ok=not end.irreconcilable)
-    result.end = end
-    result.outcome = outcome
-    result.audit = verify(store, spec.run_id)
-    result.orders_sent = sum(1 for o in mine if o.venue_order_id is not None)
-    result.orders_rejected = sum(1 for o in mine if o.status is OrderStatus.REJECTED)
-    result.fills = len(outcome.result.fills) + len(booked)
-    result.venue_errors = venue.errors
-    result.escalations = notices.kinds.get("venue.escalated", 0)
-    result.open_at_end = [o.client_order_id.value for o in mine if o.status.is_open]
-    result.elapsed_s = time.perf_counter() - started
-    return result
+    return config.with_risk(spec.risk) if spec.risk is not None else config
+
+
+def _settle_and_reconcile(
+    broker: BrokerPort,
+    runner: asyncio.Runner,
+    spec: BrokerSessionSpec,
+    begun: _Start,
+    venue: BrokerVenue,
+    outcome: RunOutcome,
+) -> tuple[datetime, Reconciliation]:
+    """Let open orders settle, book what arrived late, reconcile with the broker and book
+    the adoptions - all through the engine's books; returns the end time and the result."""
+    engine = outcome.engine
+    if engine is None:
+        raise RuntimeError("the engine run returned no engine to settle with")
+    last = outcome.result.equity_times[-1] if outcome.result.equity_times else begun.started_at
+    engine.settle(venue.settle(spec.settle_at_end), last)
+    theirs = fetch_books(runner, broker, begun.since, spec.report_attempts, spec.venue.fees)
+    broker.drain_events()
+    prior = begun.prior
+    earlier = prior.relevant_orders(
+        {r.client_order_id for r in theirs.orders if r.client_order_id is not None}
+    )
+    portfolio = engine.portfolio
+    ours = OurBooks(
+        [*earlier, *venue.orders()],
+        [*prior.fills_for(earlier), *engine.books.fills],
+        {i: p.quantity for i, p in portfolio.positions.items() if p.quantity},
+        {c: portfolio.cash_of(c).amount for c in {d.currency for d in begun.deposits}},
+    )
+    end = reconcile(
+        ours,
+        theirs,
+        last,
+        adopt_cash=False,
+        baseline=begun.baseline,
+        fee_tolerance=spec.venue.fee_tolerance,
+    )
+    engine.settle(list(end.adoptions), last)
+    if _adjust_fees(begun.sink, portfolio, end, last):
+        engine.remark(last)
+    _record(begun.sink, "end", end, last)
+    begun.sink.flush()
+    return last, end
 
 
 def _deposits(feeds: Sequence[MarketFeed], cash: Mapping[Currency, Decimal]) -> list[Money]:
@@ -302,23 +339,6 @@ def _deposits(feeds: Sequence[MarketFeed], cash: Mapping[Currency, Decimal]) -> 
     return [Money(amount, currency)]
 
 
-def _book(
-    manager: OrderManager,
-    portfolio: Portfolio,
-    sink: StoreSink,
-    events: Sequence[BrokerEvent],
-    at: datetime,
-) -> list[Fill]:
-    """Apply events that arrived after the engine's last step, the way the engine books."""
-    fills = manager.apply(events)
-    for fill in fills:
-        portfolio.apply_fill(fill, Instrument.for_venue(fill.instrument_id))
-        sink.record_fill(fill)
-        sink.record_position(portfolio.positions[fill.instrument_id], at)
-        sink.emit("fill", at, {**fill.audit_payload(), "late": True})
-    return fills
-
-
 def _adjust_fees(sink: StoreSink, portfolio: Portfolio, rec: Reconciliation, at: datetime) -> bool:
     """Book the fee adjustments the end reconciliation adopted: a capital event each (kind
     ``FEE_CHARGE`` or ``FEE_REFUND``), the same cash move in the portfolio."""
@@ -335,23 +355,6 @@ def _adjust_fees(sink: StoreSink, portfolio: Portfolio, rec: Reconciliation, at:
         sink.writer.add_capital_event(event)
         portfolio.adjust_fees(Money(gap, currency))
     return bool(rec.fee_adjustments)
-
-
-def _snapshot(
-    sink: StoreSink, portfolio: Portfolio, feeds: Sequence[MarketFeed], at: datetime
-) -> None:
-    """A final snapshot after late bookings: cash, and holdings at each market's last close."""
-    value = portfolio.cash_of(portfolio.base_currency).amount
-    for feed in feeds:
-        closes = feed.panel.close
-        for j, inst in enumerate(feed.instruments):
-            qty = portfolio.quantity_of(inst.id)
-            column = closes[:, j][~np.isnan(closes[:, j])]
-            if qty and len(column):
-                value += qty * to_decimal(float(column[-1]))
-    base = portfolio.base_currency
-    cash = {c: portfolio.cash_of(c).amount for c in portfolio.cash}
-    sink.record_snapshot(at, base, cash, value.quantize(Decimal(1).scaleb(-base.minor_units)))
 
 
 def _record(sink: StoreSink, when: str, rec: Reconciliation, at: datetime) -> None:

@@ -3,7 +3,9 @@
 Daily rows are labelled by session date; the market calendar gives that session's open and
 close in UTC, so markets interleave correctly on the merged timeline (Seoul closes before New
 York opens). A row the calendar does not know (old data beyond its range) falls back to the
-label itself, which keeps single-market backtests working on any history.
+label itself, which keeps single-market backtests working on any history. A row on a date the
+calendar knows to be *closed* is refused (a :class:`ConfigError` naming the market and the
+dates): a session that did not happen gets no invented open and close.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from ouroboros.data.sources import SourceData
-from ouroboros.engine.loop import MarketFeed
+from ouroboros.engine.timeline import MarketFeed
 from ouroboros.errors import ConfigError
 from ouroboros.markets import CalendarCoverageError, get_calendar
 
@@ -45,15 +47,23 @@ def session_times(code: str, labels: list[datetime]) -> tuple[list[datetime], li
     calendar = get_calendar(code)
     opens: list[datetime] = []
     closes: list[datetime] = []
+    closed: list[str] = []
     for label in labels:
         try:
             session = calendar.session_on(label.date())
         except CalendarCoverageError:
-            session = None
-        if session is None:
-            opens.append(label)
+            opens.append(label)  # beyond the calendar's range: the label's own day
             closes.append(label + timedelta(hours=23, minutes=59))
-        else:
-            opens.append(session.open)
-            closes.append(session.close)
+            continue
+        if session is None:
+            closed.append(label.date().isoformat())
+            continue
+        opens.append(session.open)
+        closes.append(session.close)
+    if closed:
+        more = f" and {len(closed) - 5} more" if len(closed) > 5 else ""
+        raise ConfigError(
+            f"{code}: daily bars on dates the market calendar says were closed: "
+            f"{', '.join(closed[:5])}{more}"
+        )
     return opens, closes

@@ -1,18 +1,18 @@
-"""The event loop shared by every mode: data -> features -> policy -> sizing/risk -> orders ->
-venue -> fills -> ledger -> events.
+"""The driver shared by every mode: data -> features -> policy -> sizing/risk -> orders ->
+venue -> fills -> books -> events.
 
-Each market contributes two price points per row: its open and its close. Decisions are made
-at a close with data up to that row; the orders they imply are sized at the next open (when the
-opening price is known) and sent then, so a daily strategy trades "next open" exactly as a
-person placing orders at the bell would. In ``close`` fill mode orders are sized and filled at
-the deciding close instead. All markets' price points run on one merged timeline, so a
-multi-market replay books fills in true time order.
+Decisions are made at a close with data up to that row; the orders they imply are sized at
+the next open (when the opening price is known) and sent then, so a daily strategy trades
+"next open" exactly as a person placing orders at the bell would. In ``close`` fill mode
+orders are sized and filled at the deciding close instead. The pieces with one job each live
+beside it: the timeline (:mod:`.timeline`), the books every fill goes through (:mod:`.books`),
+protective orders and levels (:mod:`.protection`) and the decision record (:mod:`.decisions`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,58 +21,35 @@ import numpy as np
 import numpy.typing as npt
 
 from ouroboros.analysis.volatility import ATR_FEATURE, average_true_range
-from ouroboros.data.panel import FloatMatrix, Panel
-from ouroboros.domain.currency import Currency
-from ouroboros.domain.decision import Decision
+from ouroboros.domain.events import BrokerEvent
 from ouroboros.domain.fills import Fill
 from ouroboros.domain.fx import FxRateSource
 from ouroboros.domain.ids import InstrumentId
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Money, Price, Quantity, to_decimal
-from ouroboros.domain.orders import OrderSide, OrderType, TimeInForce
+from ouroboros.domain.orders import Order, OrderSide
 from ouroboros.domain.portfolio import Portfolio
-from ouroboros.domain.ticks import PriceRounding
+from ouroboros.engine.books import Books, Valuation
 from ouroboros.engine.clock import SimulatedClock
+from ouroboros.engine.decisions import DecisionRecorder
+from ouroboros.engine.protection import Protection
 from ouroboros.engine.risk_gate import EntryRequest, RiskGate
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import (
+    OPEN,
+    FeedState,
+    Intent,
+    MarketFeed,
+    StepSummary,
+    merged_timeline,
+)
 from ouroboros.engine.venue import Venue
 from ouroboros.evaluation.trades import TradeTracker
 from ouroboros.execution.fees import FeeSchedule
 from ouroboros.execution.order_manager import MutableSink, OrderManager
-from ouroboros.execution.simulator import BarPoint, FillAt
+from ouroboros.execution.simulator import FillAt
 from ouroboros.risk import AccountView
 from ouroboros.strategy.base import DecisionPolicy, Decisions, StepView
-
-OPEN, CLOSE = 0, 1
-
-
-@dataclass
-class MarketFeed:
-    """One market's data for a run: its panel, instruments and the real time of each row."""
-
-    code: str
-    panel: Panel
-    instruments: Sequence[Instrument]
-    open_times: Sequence[datetime]
-    close_times: Sequence[datetime]
-    warmup_rows: int = 0
-    """Rows that only feed indicators: no decisions, no equity points (replay warm-up)."""
-
-    def __post_init__(self) -> None:
-        n = len(self.panel.index)
-        if len(self.open_times) != n or len(self.close_times) != n:
-            raise ValueError(f"{self.code}: need one open and close time per row ({n})")
-        if [str(i.id) for i in self.instruments] != list(self.panel.symbols):
-            raise ValueError(f"{self.code}: instruments must align with the panel's symbols")
-
-
-@dataclass
-class StepSummary:
-    market: str
-    row: int
-    ts: datetime
-    equity: float
-    fills: int
 
 
 @dataclass
@@ -87,35 +64,17 @@ class EngineResult:
     last_close: dict[str, npt.NDArray[np.float64]]
     bars: int
     decisions: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Intent:
-    """A decision waiting for its price point (the next open, or the deciding close)."""
-
-    column: int
-    side: OrderSide
-    confidence: float
-    stop: float
-    take: float
-    decision_id: str | None
-    reason: str
+    books: Books
 
 
 @dataclass
-class _MarketState:
-    feed: MarketFeed
-    features: Mapping[str, FloatMatrix]
-    qty: npt.NDArray[np.float64]
-    last_close: npt.NDArray[np.float64]
-    atr: FloatMatrix
-    pending: list[_Intent] = field(default_factory=list)
-    index_of: dict[InstrumentId, int] = field(default_factory=dict)
-    instrument_ids: frozenset[InstrumentId] = frozenset()
-    currency_columns: dict[Currency, npt.NDArray[np.int64]] = field(default_factory=dict)
-    guards: dict[int, tuple[float, float]] = field(default_factory=dict)
-    """Protective levels (stop, take-profit) the engine watches itself, by column, when the
-    venue cannot hold resting protective orders."""
+class _Curve:
+    """The analytics curve (floats of the exact equity) and the decision count."""
+
+    times: list[datetime]
+    equity: list[float]
+    exposure: list[float]
+    decisions: int = 0
 
 
 class Engine:
@@ -154,66 +113,63 @@ class Engine:
         self.gate = gate
         self.min_confidence = min_confidence
         self.on_step = on_step
-        self.trades = TradeTracker()
-        self.fills: list[Fill] = []
-        self.traded_value = Decimal(0)
-        self.position = 0
-        """Timeline points processed so far: the resume cursor."""
-        self._decision_seq = 0
-        self._closed_seen = 0
-        self._entry_decision: dict[InstrumentId, str | None] = {}
+        self.cursor = 0
+        """Timeline points processed so far: where a resumed run continues."""
         self._instruments = {i.id: i for f in feeds for i in f.instruments}
-        self._markets: list[_MarketState] = []
-        for feed in feeds:
-            n = len(feed.panel.symbols)
-            features = policy.prepare(feed.code, feed.panel)
-            state = _MarketState(
-                feed=feed,
-                features=features,
-                qty=np.zeros(n),
-                last_close=np.full(n, np.nan),
-                atr=features[ATR_FEATURE]
-                if ATR_FEATURE in features
-                else average_true_range(feed.panel),
-                index_of={inst.id: j for j, inst in enumerate(feed.instruments)},
-                instrument_ids=frozenset(i.id for i in feed.instruments),
-                currency_columns={
-                    c: np.asarray(
-                        [j for j, i in enumerate(feed.instruments) if i.currency is c],
-                        dtype=np.int64,
-                    )
-                    for c in {i.currency for i in feed.instruments}
-                },
-            )
-            self._markets.append(state)
-        self._currencies = sorted(
-            {i.currency for i in self._instruments.values()}, key=lambda c: c.value
+        self.books = Books(portfolio, orders, sink, fx, self._instruments)
+        self.books.listen(self._on_quantity)
+        self.protection = Protection(venue, orders, gate, sink, portfolio)
+        self.recorder = DecisionRecorder(orders.run_id, sink, portfolio, policy.name)
+        self._where: dict[InstrumentId, tuple[FeedState, int]] = {}
+        self._markets = [self._state(feed) for feed in feeds]
+        self._value = self._mark()
+        self._carried: list[Money] = []
+
+    def _state(self, feed: MarketFeed) -> FeedState:
+        n = len(feed.panel.symbols)
+        features = self.policy.prepare(feed.code, feed.panel)
+        state = FeedState(
+            feed=feed,
+            features=features,
+            qty=np.zeros(n),
+            last_close=np.full(n, np.nan),
+            atr=features[ATR_FEATURE]
+            if ATR_FEATURE in features
+            else average_true_range(feed.panel),
+            index_of={inst.id: j for j, inst in enumerate(feed.instruments)},
+            instrument_ids=frozenset(i.id for i in feed.instruments),
         )
-        self._last_equity = 0.0
-        self._mark()
+        for j, inst in enumerate(feed.instruments):
+            self._where[inst.id] = (state, j)
+        return state
+
+    def carry_closed(self, pnl: Sequence[Money]) -> None:
+        """Round trips closed before the run (adopted at reconciliation): the breaker gets
+        them with the first mark, like trades closed during the run."""
+        self._carried = list(pnl)
 
     @property
     def instruments(self) -> Mapping[InstrumentId, Instrument]:
         return self._instruments
 
-    def timeline(self) -> list[tuple[datetime, int, int, int]]:
-        points: list[tuple[datetime, int, int, int]] = []
-        for m, state in enumerate(self._markets):
-            for t in range(len(state.feed.panel.index)):
-                points.append((state.feed.open_times[t], OPEN, m, t))
-                points.append((state.feed.close_times[t], CLOSE, m, t))
-        points.sort(key=lambda p: (p[0], p[1], p[2], p[3]))
-        return points
+    @property
+    def trades(self) -> TradeTracker:
+        return self.books.trades
+
+    @property
+    def fills(self) -> list[Fill]:
+        return self.books.fills
 
     def checkpoint(self) -> dict[str, Any]:
         """What the record must hold to resume after the current point (stored with the
-        cursor, in the same transaction as the rows of the points before it)."""
+        cursor, in the same transaction as the rows of the points before it). The key
+        ``position`` is the cursor (stored runs keep that name)."""
         breaker = self.gate.breaker
         return {
-            "position": self.position,
+            "position": self.cursor,
             "order_seq": self.orders.seq,
-            "decision_seq": self._decision_seq,
-            "fills": len(self.fills),
+            "decision_seq": self.recorder.seq,
+            "fills": len(self.books.fills),
             "breaker": breaker.to_dict() if breaker is not None else None,
         }
 
@@ -224,69 +180,87 @@ class Engine:
         on_resume: Callable[[Engine], None] | None = None,
     ) -> EngineResult:
         self.clock = clock
-        times: list[datetime] = []
-        equity: list[float] = []
-        exposure: list[float] = []
-        decisions = 0
-        timeline = self.timeline()
+        curve = _Curve([], [], [])
+        timeline = merged_timeline(self._markets)
         if not 0 <= resume_at <= len(timeline):
             raise ValueError(f"resume point {resume_at} outside the timeline (0..{len(timeline)})")
         self.sink.muted = resume_at > 0
         for i, (ts, phase, m, t) in enumerate(timeline):
             if i == resume_at and self.sink.muted:
-                self.sink.muted = False
-                if on_resume is not None:
-                    on_resume(self)
+                self._unmute(on_resume)
             clock.advance_to(ts)
-            state = self._markets[m]
-            self.position = i + 1
+            self.cursor = i + 1
             if phase == OPEN:
-                self._open(state, t, ts)
-                continue
-            n_fills = self._close(state, t, ts)
-            if t < state.feed.warmup_rows:
-                continue
-            eq, invested = self._mark()
-            self._snapshot(ts, eq)
-            self._observe_risk(ts, eq)
-            times.append(ts)
-            equity.append(eq)
-            exposure.append(invested / eq if eq > 0 else 0.0)
-            decisions += self._decide(state, t, ts)
-            self.sink.step(ts, self.checkpoint())
-            if self.on_step is not None and not self.sink.muted:
-                self.on_step(StepSummary(state.feed.code, t, ts, eq, n_fills))
+                self._open(self._markets[m], t, ts)
+            else:
+                self._step_close(self._markets[m], t, ts, curve)
         if self.sink.muted:  # resumed at the very end: nothing was left to do
-            self.sink.muted = False
-            if on_resume is not None:
-                on_resume(self)
+            self._unmute(on_resume)
         self.sink.flush()
+        return self._result(curve)
+
+    def _unmute(self, on_resume: Callable[[Engine], None] | None) -> None:
+        self.sink.muted = False
+        if on_resume is not None:
+            on_resume(self)
+
+    def _step_close(self, state: FeedState, t: int, ts: datetime, curve: _Curve) -> None:
+        """A close: fills, then (after warm-up) the mark, the breaker, the decisions and the
+        step boundary the store commits at."""
+        n_fills = self._close(state, t, ts)
+        if t < state.feed.warmup_rows:
+            return
+        value = self._value = self._mark()
+        self.books.snapshot(ts, value.equity)
+        closed, self._carried = [*self._carried, *self.books.closed_since()], []
+        self.gate.observe(ts, value.equity, closed)
+        eq = float(value.equity)
+        curve.times.append(ts)
+        curve.equity.append(eq)
+        curve.exposure.append(float(value.exposure))
+        curve.decisions += self._decide(state, t, ts)
+        self.sink.step(ts, self.checkpoint())
+        if self.on_step is not None and not self.sink.muted:
+            self.on_step(StepSummary(state.feed.code, t, ts, eq, n_fills))
+
+    def _result(self, curve: _Curve) -> EngineResult:
         bars = sum(
             int(np.count_nonzero(~np.isnan(s.feed.panel.close[s.feed.warmup_rows :])))
             for s in self._markets
         )
         return EngineResult(
-            equity_times=times,
-            equity=np.asarray(equity, dtype=np.float64),
-            exposure=np.asarray(exposure, dtype=np.float64),
+            equity_times=curve.times,
+            equity=np.asarray(curve.equity, dtype=np.float64),
+            exposure=np.asarray(curve.exposure, dtype=np.float64),
             portfolio=self.portfolio,
-            trades=self.trades,
-            fills=self.fills,
-            traded_value=float(self.traded_value),
+            trades=self.books.trades,
+            fills=self.books.fills,
+            traded_value=float(self.books.traded_value),
             last_close={s.feed.code: s.last_close for s in self._markets},
             bars=bars,
-            decisions=decisions,
+            decisions=curve.decisions,
+            books=self.books,
         )
 
-    # ------------------------------------------------------------------ price points
-    def _bar(self, state: _MarketState, t: int, j: int, ts: datetime) -> BarPoint | None:
-        p = state.feed.panel
-        c = p.close[t, j]
-        if np.isnan(c):
-            return None
-        return BarPoint.from_floats(ts, p.open[t, j], p.high[t, j], p.low[t, j], c, p.volume[t, j])
+    def settle(self, events: Sequence[BrokerEvent], at: datetime) -> list[Fill]:
+        """Book broker news that arrived after the last step (late fills, adoptions at the
+        end reconciliation) through the same books, then mark the account once more: the
+        snapshot and the breaker see them like any other fill."""
+        fills = self.books.apply(events, at, late=True)
+        if fills:
+            self.remark(at)
+        return fills
 
-    def _open(self, state: _MarketState, t: int, ts: datetime) -> None:
+    def remark(self, at: datetime) -> None:
+        """Mark the account after a booking outside the timeline (late fills, adoptions, a
+        fee adjustment): a snapshot, the breaker's view, and a flush."""
+        self._value = self._mark()
+        self.books.snapshot(at, self._value.equity)
+        self.gate.observe(at, self._value.equity, self.books.closed_since())
+        self.sink.flush()
+
+    # ------------------------------------------------------------------ price points
+    def _open(self, state: FeedState, t: int, ts: datetime) -> None:
         if t < state.feed.warmup_rows:
             return
         self.policy.before_session(state.feed.code, t, state.features, state.qty)
@@ -300,17 +274,17 @@ class Engine:
                 iid, panel.high[t, col], panel.low[t, col], True
             ):
                 continue
-            bar = self._bar(state, t, col, ts)
+            bar = state.bar(t, col, ts)
             if bar is not None:
                 self.venue.on_open(iid, bar)
 
-    def _close(self, state: _MarketState, t: int, ts: datetime) -> int:
+    def _close(self, state: FeedState, t: int, ts: datetime) -> int:
         panel = state.feed.panel
         for iid in self.venue.working_instruments():
             j = state.index_of.get(iid)
             if j is None or not self.venue.needs_bar(iid, panel.high[t, j], panel.low[t, j], False):
                 continue
-            bar = self._bar(state, t, j, ts)
+            bar = state.bar(t, j, ts)
             if bar is not None:
                 self.venue.on_bar(iid, bar)
                 self.venue.on_close(iid, bar)
@@ -320,92 +294,65 @@ class Engine:
         self.venue.end_of_session(state.instrument_ids, ts)
         n += self._book(ts)
         if state.guards and t >= state.feed.warmup_rows:
-            self._check_guards(state, t, ts)
+            for exit_ in self.protection.triggered(state, t):
+                if self.venue.model.fill_at is FillAt.CLOSE:
+                    self._send(state, t, exit_, ts, use_open=False)
+                else:
+                    state.pending.append(exit_)
         return n
-
-    def _check_guards(self, state: _MarketState, t: int, ts: datetime) -> None:
-        """Protective levels the venue cannot hold: a close through one sends a market exit."""
-        panel = state.feed.panel
-        for j, (stop, take) in list(state.guards.items()):
-            low, high = panel.low[t, j], panel.high[t, j]
-            if np.isnan(low):
-                continue
-            hit = "stop-loss" if low <= stop else "take-profit" if high >= take else ""
-            if not hit:
-                continue
-            del state.guards[j]
-            exit_ = _Intent(j, OrderSide.SELL, 1.0, np.nan, np.nan, None, f"{hit} (engine-held)")
-            if self.venue.model.fill_at is FillAt.CLOSE:
-                self._send(state, t, exit_, ts, use_open=False)
-            else:
-                state.pending.append(exit_)
 
     def _book(self, ts: datetime) -> int:
         events = self.venue.drain()
-        if not events:
-            return 0
-        fills = self.orders.apply(events)
-        for fill in fills:
-            inst = self._instruments[fill.instrument_id]
-            before = self.portfolio.quantity_of(fill.instrument_id)
-            self.portfolio.apply_fill(fill, inst)
-            after = self.portfolio.quantity_of(fill.instrument_id)
-            if before == 0 and after != 0:
-                self._entry_decision[fill.instrument_id] = self.orders.decision_of.get(
-                    fill.client_order_id
-                )
-            self.trades.on_fill(fill, after)
+        return len(self.books.apply(events, ts)) if events else 0
+
+    def _on_quantity(self, iid: InstrumentId, after: Decimal) -> None:
+        """The books moved a position: keep the policy's share counts (and guards) in step."""
+        where = self._where.get(iid)
+        if where is not None:
+            state, j = where
+            state.qty[j] = float(after)
             if after == 0:
-                self.sink.record_trade(
-                    self.trades.closed[-1],
-                    inst.currency,
-                    self._entry_decision.pop(fill.instrument_id, None),
-                )
-            self.fills.append(fill)
-            self.sink.record_fill(fill)
-            self.sink.record_position(self.portfolio.positions[fill.instrument_id], ts)
-            self.traded_value += fill.price.value * fill.quantity.value
-            for state in self._markets:
-                j = state.index_of.get(fill.instrument_id)
-                if j is not None:
-                    state.qty[j] = float(after)
-                    if after == 0:
-                        state.guards.pop(j, None)
-            self.sink.emit("fill", ts, fill.audit_payload())
-        return len(fills)
+                state.guards.pop(j, None)
 
-    def _snapshot(self, ts: datetime, equity: float) -> None:
-        cash = {c: self.portfolio.cash_of(c).amount for c in self._currencies}
-        base = self.portfolio.base_currency
-        self.sink.record_snapshot(ts, base, cash, to_decimal(equity, places=base.minor_units))
+    # ------------------------------------------------------------------ the account
+    def _marks(self) -> dict[InstrumentId, Decimal]:
+        """The last close of every held instrument that has one."""
+        marks: dict[InstrumentId, Decimal] = {}
+        for iid, position in self.portfolio.positions.items():
+            if position.quantity and iid in self._where:
+                state, j = self._where[iid]
+                px = state.last_close[j]
+                if not np.isnan(px):
+                    marks[iid] = to_decimal(float(px))
+        return marks
 
-    def _observe_risk(self, ts: datetime, equity: float) -> None:
-        closed = self.trades.closed[self._closed_seen :]
-        self._closed_seen = len(self.trades.closed)
-        pnl = [Money(tr.pnl, self._instruments[tr.instrument_id].currency) for tr in closed]
-        base = self.portfolio.base_currency
-        self.gate.observe(ts, to_decimal(equity, places=base.minor_units), pnl)
+    def _mark(self) -> Valuation:
+        """The account now, exact (equity computed once per mark: limits, breaker, sizing and
+        the stored snapshot all take this value)."""
+        return self.books.value(self._marks())
 
-    def _mark(self) -> tuple[float, float]:
-        """Equity and invested value in the base currency, as floats for the analytics curve."""
-        invested: dict[Currency, float] = dict.fromkeys(self._currencies, 0.0)
-        for state in self._markets:
-            if not state.qty.any():
-                continue
-            held = state.qty * np.nan_to_num(state.last_close)
-            for currency, cols in state.currency_columns.items():
-                invested[currency] += float(held[cols].sum())
-        base = self.portfolio.base_currency
-        total = inv_total = 0.0
-        for c in self._currencies:
-            rate = 1.0 if c is base else float(self.fx.rate(c, base))
-            total += (float(self.portfolio.cash_of(c).amount) + invested[c]) * rate
-            inv_total += invested[c] * rate
-        self._last_equity = total
-        return total, inv_total
+    def _account(self, replaced: Sequence[Order] = ()) -> AccountView:
+        """The account for the gate; ``replaced`` are working orders the intent will cancel
+        once approved (left out, as they will be gone when it is sent)."""
+        marks = self._marks()
+        gone = {o.client_order_id for o in replaced}
+        working = [
+            o
+            for iid in self.venue.working_instruments()
+            for o in self.venue.working_for(iid)
+            if o.client_order_id not in gone
+        ]
+        for order in working:
+            iid = order.instrument_id
+            where = self._where.get(iid)
+            if iid not in marks and where is not None:
+                state, j = where
+                if not np.isnan(state.last_close[j]):
+                    marks[iid] = to_decimal(float(state.last_close[j]))
+        return self.gate.account(self._value.equity, marks, working, self._instruments)
 
     # ------------------------------------------------------------------ decisions
-    def _decide(self, state: _MarketState, t: int, ts: datetime) -> int:
+    def _decide(self, state: FeedState, t: int, ts: datetime) -> int:
         view = StepView(t, state.features, state.feed.panel.close, state.qty)
         d: Decisions = self.policy.decide(state.feed.code, view)
         buys = np.flatnonzero(d.buy & (d.confidence >= self.min_confidence))
@@ -414,17 +361,22 @@ class Engine:
             return 0
         close_mode = self.venue.model.fill_at is FillAt.CLOSE
         wanted = [(int(j), OrderSide.SELL) for j in sells] + [(int(j), OrderSide.BUY) for j in buys]
+        breaker = self.gate.breaker
         for j, side in wanted:
             buy = side is OrderSide.BUY
-            reason = d.reason[j] if j < len(d.reason) and d.reason[j] else self.policy.name
-            intent = _Intent(
+            tag = d.reason[j] if j < len(d.reason) and d.reason[j] else self.policy.name
+            confidence = float(d.confidence[j])
+            decision_id = self.recorder.record(
+                state, t, ts, j, side, confidence, tag, self._value.equity, breaker
+            )
+            intent = Intent(
                 j,
                 side,
-                float(d.confidence[j]),
+                confidence,
                 float(d.stop_price[j]) if buy else np.nan,
                 float(d.take_profit[j]) if buy else np.nan,
-                self._log_decision(state, t, ts, j, side, float(d.confidence[j]), reason),
-                reason,
+                decision_id,
+                tag,
             )
             if close_mode:
                 self._send(state, t, intent, ts, use_open=False)
@@ -434,115 +386,29 @@ class Engine:
             self._book(ts)
         return len(buys) + len(sells)
 
-    def _log_decision(
-        self,
-        state: _MarketState,
-        t: int,
-        ts: datetime,
-        j: int,
-        side: OrderSide,
-        confidence: float,
-        reason: str,
-    ) -> str:
-        """Record the decision with the account context and the data it was based on."""
-        self._decision_seq += 1
-        decision_id = f"{self.orders.run_id}-D{self._decision_seq:07d}"
-        panel = state.feed.panel
-        inst = state.feed.instruments[j]
-        inputs: dict[str, Any] = {
-            "bar": {
-                "ts": ts.isoformat(),
-                "open": _num(panel.open[t, j]),
-                "high": _num(panel.high[t, j]),
-                "low": _num(panel.low[t, j]),
-                "close": _num(panel.close[t, j]),
-                "volume": _num(panel.volume[t, j]),
-            },
-            "features": {name: _num(m[t, j]) for name, m in state.features.items()},
-        }
-        breaker = self.gate.breaker
-        context = {
-            "equity": round(self._last_equity, 2),
-            "currency": self.portfolio.base_currency.value,
-            "cash": str(self.portfolio.cash_of(inst.currency)),
-            "position": str(self.portfolio.quantity_of(inst.id)),
-            "open_positions": sum(1 for p in self.portfolio.positions.values() if p.quantity),
-            "breaker": breaker.status.value if breaker is not None else None,
-            "policy": self.policy.name,
-        }
-        self.sink.record_decision(
-            Decision(
-                decision_id, ts, state.feed.code, inst.id, side, confidence, reason, context, inputs
-            )
-        )
-        return decision_id
-
-    def _account(self) -> AccountView:
-        marks: dict[InstrumentId, Decimal] = {}
-        for state in self._markets:
-            for col in np.flatnonzero(state.qty).tolist():
-                px = state.last_close[col]
-                if not np.isnan(px):
-                    marks[state.feed.instruments[col].id] = to_decimal(float(px))
-        working = [
-            o for iid in self.venue.working_instruments() for o in self.venue.working_for(iid)
-        ]
-        for order in working:
-            iid = order.instrument_id
-            if iid not in marks:
-                for state in self._markets:
-                    j = state.index_of.get(iid)
-                    if j is not None and not np.isnan(state.last_close[j]):
-                        marks[iid] = to_decimal(float(state.last_close[j]))
-        base = self.portfolio.base_currency
-        return self.gate.account(
-            to_decimal(self._last_equity, places=base.minor_units),
-            marks,
-            working,
-            self._instruments,
-        )
-
+    # ------------------------------------------------------------------ orders
     def _send(
-        self, state: _MarketState, t: int, intent: _Intent, ts: datetime, *, use_open: bool
+        self, state: FeedState, t: int, intent: Intent, ts: datetime, *, use_open: bool
     ) -> None:
         j, side = intent.column, intent.side
         inst = state.feed.instruments[j]
-        panel = state.feed.panel
-        raw = panel.open[t, j] if use_open else panel.close[t, j]
+        raw = state.feed.panel.open[t, j] if use_open else state.feed.panel.close[t, j]
         if np.isnan(raw):
-            self.sink.emit(
-                "intent.skipped",
-                ts,
-                {
-                    "instrument_id": str(inst.id),
-                    "reason": "no bar",
-                    "decision_id": intent.decision_id,
-                },
-            )
+            self._refuse("intent.skipped", inst, side, "no bar", intent, ts)
             return
         price = to_decimal(float(raw))
+        replaced: list[Order] = []
         if side is OrderSide.SELL:
-            for order in self.venue.working_for(inst.id):
-                if order.side is OrderSide.SELL:
-                    self.venue.cancel(order.client_order_id, ts, "replaced by exit")
-            self._book(ts)
             held = self.portfolio.quantity_of(inst.id)
             if held <= 0:
                 return
             qty: Quantity | None = Quantity(held)
+            # Resting protective sells stay until the exit replacing them is approved: the
+            # gate judges the exit as if they were gone (they cover the same shares).
+            replaced = [o for o in self.venue.working_for(inst.id) if o.side is OrderSide.SELL]
         else:
-            qty = None if self.sizing.kind == "risk" else self._size(inst, price)
+            qty = self._entry_quantity(inst, price, intent, ts)
             if qty is not None and qty.is_zero:
-                self.sink.emit(
-                    "intent.denied",
-                    ts,
-                    {
-                        "instrument_id": str(inst.id),
-                        "side": side.value,
-                        "reason": "sized to zero lots",
-                        "decision_id": intent.decision_id,
-                    },
-                )
                 return
         request = EntryRequest(
             inst,
@@ -555,24 +421,72 @@ class Engine:
             risk_reducing=side is OrderSide.SELL,
             decision_id=intent.decision_id,
             price_at=ts,  # safety-state: the price's own time, and the decision's price
-            reference=_decided_price(panel.close[t - 1 if use_open else t, j]),
+            reference=_decided_price(state.feed.panel.close[t - 1 if use_open else t, j]),
         )
-        verdict = self.gate.evaluate(request, self._account(), ts)
+        verdict = self.gate.evaluate(request, self._account(replaced), ts)
         if not verdict.approved:
             return
+        quantity: Quantity | None = verdict.quantity
         if side is OrderSide.SELL:
-            state.guards.pop(j, None)  # the exit replaces the levels it was guarding
+            quantity = self._replace_protection(state, j, replaced, verdict.quantity, ts)
+        if quantity is not None:
+            self._submit(state, t, intent, quantity, price, ts, use_open=use_open)
+
+    def _entry_quantity(
+        self, inst: Instrument, price: Decimal, intent: Intent, ts: datetime
+    ) -> Quantity | None:
+        """Shares an entry asks the gate for (None: the gate sizes it; zero: refused here)."""
+        if intent.stop > 0 and price <= to_decimal(intent.stop):
+            # The price already gapped through the stop: buying would be stopped out on the
+            # same bar. Denied (not re-stopped): the decision's risk no longer holds.
+            reason = "the price is at or below the entry's stop"
+            self._refuse("intent.denied", inst, OrderSide.BUY, reason, intent, ts)
+            return Quantity.zero()
+        if self.sizing.kind == "risk":
+            return None
+        qty = self._size(inst, price)
+        if qty.is_zero:
+            self._refuse("intent.denied", inst, OrderSide.BUY, "sized to zero lots", intent, ts)
+        return qty
+
+    def _replace_protection(
+        self, state: FeedState, j: int, replaced: Sequence[Order], approved: Quantity, ts: datetime
+    ) -> Quantity | None:
+        """An approved exit takes over from the protection it replaces: cancel the resting
+        protective sells and drop the engine-held levels, then sell what is still held."""
+        for resting in replaced:
+            self.venue.cancel(resting.client_order_id, ts, "replaced by exit")
+        self._book(ts)
+        held = self.portfolio.quantity_of(state.feed.instruments[j].id)
+        if held <= 0:  # a protective order filled first
+            return None
+        state.guards.pop(j, None)
+        return min(approved, Quantity(held))
+
+    def _submit(
+        self,
+        state: FeedState,
+        t: int,
+        intent: Intent,
+        quantity: Quantity,
+        price: Decimal,
+        ts: datetime,
+        *,
+        use_open: bool,
+    ) -> None:
+        j, side = intent.column, intent.side
+        inst = state.feed.instruments[j]
         order = self.orders.create(
             inst.id,
             side,
-            verdict.quantity,
+            quantity,
             ts,
-            tag=f"{intent.reason}; confidence={intent.confidence:.2f}",
+            tag=f"{intent.tag}; confidence={intent.confidence:.2f}",
             decision_id=intent.decision_id,
         )
         self.orders.mark_submitted(order, ts)
         self.venue.submit(order, ts, price)
-        bar = self._bar(state, t, j, ts)
+        bar = state.bar(t, j, ts)
         if bar is not None:
             if use_open:
                 self.venue.on_open(inst.id, bar)
@@ -580,7 +494,23 @@ class Engine:
                 self.venue.on_close(inst.id, bar)
         self._book(ts)
         if side is OrderSide.BUY and self.portfolio.quantity_of(inst.id) > 0:
-            self._protect(state, j, intent, price, ts)
+            self.protection.protect(state, j, intent, price, ts, self._account)
+            self._book(ts)
+
+    def _refuse(
+        self,
+        kind: str,
+        inst: Instrument,
+        side: OrderSide,
+        reason: str,
+        intent: Intent,
+        ts: datetime,
+    ) -> None:
+        payload: dict[str, Any] = {"instrument_id": str(inst.id)}
+        if kind != "intent.skipped":
+            payload["side"] = side.value
+        payload |= {"reason": reason, "decision_id": intent.decision_id}
+        self.sink.emit(kind, ts, payload)
 
     def _size(self, inst: Instrument, price: Decimal) -> Quantity:
         cash = self.portfolio.cash_of(inst.currency).amount
@@ -591,95 +521,16 @@ class Engine:
             + self.venue.model.spread_pct / 2
             + self.venue.model.slippage_pct
         )
-        equity_local = Decimal(repr(self._last_equity)) * (
+        equity_local = self._value.equity * (
             Decimal(1)
             if inst.currency is self.portfolio.base_currency
             else self.fx.rate(self.portfolio.base_currency, inst.currency)
         )
         return self.sizing.quantity(inst, price, cash, equity_local, cost_rate)
 
-    def _protect(
-        self, state: _MarketState, j: int, intent: _Intent, price: Decimal, ts: datetime
-    ) -> None:
-        """Protect a fresh position: resting GTC stop-loss and take-profit (one cancels the
-        other) at venues that hold them, else levels the engine watches itself.
-
-        The pair goes through the risk gate once, as the stop-loss (or the take-profit when
-        there is no stop): both cover the same shares, so the second leg adds no risk.
-        """
-        inst = state.feed.instruments[j]
-        stop, take = intent.stop, intent.take
-        has_stop = not np.isnan(stop) and stop > 0
-        has_take = not np.isnan(take) and take > 0
-        if not has_stop and not has_take:
-            return
-        if not self.venue.supports_protective_orders:
-            state.guards[j] = (stop if has_stop else -np.inf, take if has_take else np.inf)
-            self.sink.emit(
-                "protect.engine_held",
-                ts,
-                {
-                    "instrument_id": str(inst.id),
-                    "stop": _num(stop),
-                    "take_profit": _num(take),
-                    "decision_id": intent.decision_id,
-                },
-            )
-            return
-        qty = Quantity(self.portfolio.quantity_of(inst.id))
-        check = EntryRequest(
-            inst,
-            OrderSide.SELL,
-            price,
-            1.0,
-            qty,
-            risk_reducing=True,
-            decision_id=intent.decision_id,
-            price_at=ts,  # safety-state
-        )
-        verdict = self.gate.evaluate(check, self._account(), ts)
-        if not verdict.approved:
-            return
-        qty = verdict.quantity
-        stop_id = None
-        if has_stop:
-            o = self.orders.create(
-                inst.id,
-                OrderSide.SELL,
-                qty,
-                ts,
-                order_type=OrderType.STOP,
-                stop_price=inst.round_price(to_decimal(stop), PriceRounding.DOWN),
-                tif=TimeInForce.GTC,
-                tag="stop-loss",
-                decision_id=intent.decision_id,
-            )
-            self.orders.mark_submitted(o, ts)
-            self.venue.submit(o, ts, None)
-            stop_id = o.client_order_id
-        if has_take:
-            o = self.orders.create(
-                inst.id,
-                OrderSide.SELL,
-                qty,
-                ts,
-                order_type=OrderType.LIMIT,
-                limit_price=inst.round_price(to_decimal(take), PriceRounding.UP),
-                tif=TimeInForce.GTC,
-                tag="take-profit",
-                decision_id=intent.decision_id,
-            )
-            self.orders.mark_submitted(o, ts)
-            self.venue.submit(o, ts, None, oco_with=stop_id)
-        self._book(ts)
-
     def final_equity(self, result: EngineResult) -> Money:
         """Exact equity: ledger cash plus positions marked at each market's last close."""
-        prices: dict[Any, Price] = {}
-        for state in self._markets:
-            for inst, px in zip(state.feed.instruments, state.last_close, strict=True):
-                if self.portfolio.quantity_of(inst.id) != 0 and not np.isnan(px):
-                    prices[inst.id] = Price(to_decimal(float(px)))
+        prices = {iid: Price(mark) for iid, mark in self._marks().items()}
         return self.portfolio.equity(prices, self.fx)
 
 
@@ -689,6 +540,4 @@ def _decided_price(close: float) -> Decimal | None:
     return None if np.isnan(close) else to_decimal(float(close))
 
 
-def _num(value: float) -> float | None:
-    """A float for JSON: NaN (no data yet) becomes null."""
-    return None if np.isnan(value) else float(value)
+__all__ = ["Engine", "EngineResult", "MarketFeed", "StepSummary"]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ouroboros.data.sources import SourceData, load_source
 from ouroboros.engine.feeds import feeds_from_source
-from ouroboros.engine.loop import MarketFeed
+from ouroboros.engine.timeline import MarketFeed
 from ouroboros.errors import ConfigError
 from ouroboros.markets import CalendarCoverageError, MarketCode, get_calendar
 

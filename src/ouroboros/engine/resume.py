@@ -57,7 +57,8 @@ class ResumeRefused(OuroborosError):
 @dataclass(frozen=True)
 class ResumePoint:
     run: RunRecord
-    position: int
+    cursor: int
+    """Timeline points on record (the checkpoint's ``position`` key)."""
     breaker: Mapping[str, Any] | None
     checkpoint: Mapping[str, Any]
 
@@ -248,25 +249,25 @@ def resume_for(store: SqlEngine, point: ResumePoint, sink: EventSink) -> Resume:
                 [
                     EventRecord(
                         "run.resume_refused",
-                        {"position": point.position, "problems": problems},
+                        {"position": point.cursor, "problems": problems},
                         at,
                         run_id=point.run.run_id,
                     )
                 ]
             )
             raise ResumeRefused(
-                f"run {point.run.run_id} cannot resume at point {point.position}: the record "
+                f"run {point.run.run_id} cannot resume at point {point.cursor}: the record "
                 f"and the re-simulation disagree ({len(problems)}): " + "; ".join(problems[:10])
             )
         sink.emit(
             "run.resumed",
             at,
             {
-                "position": point.position,
+                "position": point.cursor,
                 "orders": len(engine.orders.orders),
                 "fills": len(engine.fills),
                 "breaker": (point.breaker or {}).get("status"),
             },
         )
 
-    return Resume(point.position, point.breaker, verify=check)
+    return Resume(point.cursor, point.breaker, verify=check)

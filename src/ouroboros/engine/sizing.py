@@ -21,7 +21,9 @@ from ouroboros.domain.orders import OrderSide
 class Sizing:
     kind: str = "fraction"
     fraction: Decimal = Decimal("0.1")
-    """The fraction of equity, or the share count for ``fixed``."""
+    """The fraction of equity a position targets (``fraction``; 1 for ``all_in``)."""
+    shares: Decimal = Decimal(0)
+    """The share count of every entry (``fixed`` only)."""
 
     @classmethod
     def parse(cls, text: str) -> Sizing:
@@ -37,7 +39,7 @@ class Sizing:
                 raise ValueError(f"fixed sizing needs a share count, was {text!r}") from None
             if shares <= 0:
                 raise ValueError(f"fixed sizing must be positive, was {shares}")
-            return cls("fixed", shares)
+            return cls("fixed", Decimal(0), shares)
         if text.startswith("fraction:"):
             try:
                 value = Decimal(text.split(":", 1)[1])
@@ -60,7 +62,7 @@ class Sizing:
         if price <= 0:
             return Quantity.zero()
         if self.kind == "fixed":
-            return instrument.round_quantity(self.fraction, OrderSide.BUY)
+            return instrument.round_quantity(self.shares, OrderSide.BUY)
         budget = cash if self.kind == "all_in" else min(cash, equity * self.fraction)
         if budget <= 0:
             return Quantity.zero()

@@ -193,7 +193,7 @@ class OrderManager:
             limit_price=limit_price,
             stop_price=stop_price,
             time_in_force=tif,
-            reason=tag,
+            tag=tag,
         )
         self.orders[order.client_order_id] = order
         if decision_id is not None:

@@ -64,7 +64,9 @@ def order_state(order: Order) -> Row:
         "filled_quantity": order.filled_quantity.value,
         # The average is a quotient with up to 28 digits; it is stored rounded to 10 places.
         "average_fill_price": quantize_for_storage(avg) if avg is not None else None,
-        "reason": order.reason,
+        # One column for two facts (no migration yet): the status reason once there is one,
+        # else the creator's tag - what the column held before the two were split.
+        "reason": order.status_reason or order.tag,
         "updated_at": order.updated_at,
     }
 
@@ -84,9 +86,20 @@ def order_from(row: RowMapping) -> Order:
         filled_quantity=Quantity(row["filled_quantity"]),
         average_fill_price=row["average_fill_price"],
         venue_order_id=VenueOrderId(row["venue_order_id"]) if row["venue_order_id"] else None,
-        reason=row["reason"],
+        **_reason_fields(OrderStatus(row["status"]), row["reason"] or ""),
         updated_at=row["updated_at"],
     )
+
+
+_ENDED_EARLY = frozenset(
+    {OrderStatus.REJECTED, OrderStatus.DENIED, OrderStatus.CANCELED, OrderStatus.EXPIRED}
+)
+
+
+def _reason_fields(status: OrderStatus, reason: str) -> dict[str, str]:
+    """The ``reason`` column back into the order: a status reason for an order refused or
+    ended early, else its tag (see :func:`order_row`)."""
+    return {"status_reason": reason} if status in _ENDED_EARLY else {"tag": reason}
 
 
 def _price(value: Decimal | None) -> Price | None:

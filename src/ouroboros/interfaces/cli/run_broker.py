@@ -8,7 +8,6 @@ and after, then audits its books. Credentials come from ``KIS_*`` (docs/kis.md).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from datetime import date
@@ -24,11 +23,11 @@ from ouroboros.engine.broker_session import (
     run_broker_session,
 )
 from ouroboros.engine.clock import LiveClock
-from ouroboros.engine.kis_session import broker_key, connect_kis, kis_feeds, kis_universe
-from ouroboros.engine.loop import StepSummary
 from ouroboros.engine.policies import make_policy, parse_params
+from ouroboros.engine.runs import config_hash
 from ouroboros.engine.safety import REPLAY_THROUGH_BROKER, refuse_real_account
 from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.timeline import StepSummary
 from ouroboros.errors import ConfigError, InvariantError, OuroborosError
 from ouroboros.evaluation.report_html import render_report
 from ouroboros.execution.broker_venue import BrokerVenueConfig
@@ -38,6 +37,7 @@ from ouroboros.interfaces.cli.errors import CliFailure, ExitCode, command_starte
 from ouroboros.interfaces.cli.finish import conclude, save_report
 from ouroboros.interfaces.cli.output import console, err_console
 from ouroboros.interfaces.cli.summary import statistics_fields
+from ouroboros.interfaces.kis_session import broker_key, connect_kis, kis_feeds, kis_universe
 from ouroboros.risk import RiskSettings
 from ouroboros.store import DEFAULT_URL, RunMode, make_engine, mask_url, new_id, upgrade
 
@@ -129,12 +129,11 @@ def run_broker(
             last = date.fromisoformat(end) if end else None
             feeds = kis_feeds(connection, universe, days, WARMUP_SESSIONS, now=clock(), end=last)
             key = broker_key(settings)
-            fingerprint = f"{key}|{days}|{end}|{policy}|{sorted(param)}|{sizing}|{symbols}"
             spec = BrokerSessionSpec(
                 run_id="k" + new_id()[:12],
                 broker_key=key,
                 mode=RunMode.PAPER if settings.is_virtual else RunMode.LIVE,
-                config_hash=hashlib.sha256(fingerprint.encode()).hexdigest(),
+                config_hash=config_hash(key, days, end, policy, sorted(param), sizing, symbols),
                 sizing=size,
                 venue=BrokerVenueConfig(stamp_with_engine_time=True),
                 risk=risk,

@@ -3,11 +3,9 @@ policy over KR, US_NASDAQ and JP on bundled and synthetic data with a simulated 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +15,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ouroboros.brain import LLMPlanner
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.money import Money
-from ouroboros.engine.backtest import RunConfig, RunOutcome
-from ouroboros.engine.backtest import run as run_engine
+from ouroboros.engine.backtest import RunOutcome
 from ouroboros.engine.clock import LiveClock
-from ouroboros.engine.compose import STATIC_FX, fixed_rates_note, opening_cash
-from ouroboros.engine.loop import MarketFeed, StepSummary
+from ouroboros.engine.compose import STATIC_FX, fixed_rates_note
 from ouroboros.engine.policies import parse_params
-from ouroboros.engine.recording import StoreSink, finish_run
 from ouroboros.engine.replay import BUNDLED_MARKETS, DEFAULT_MARKETS, ReplayPlan, replay_feeds
-from ouroboros.engine.resume import ResumeRefused, open_run, release, resume_for
-from ouroboros.engine.sizing import Sizing
+from ouroboros.engine.runs import ReplayRequest, open_replay, run_replay
+from ouroboros.engine.timeline import MarketFeed, StepSummary
 from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report
 from ouroboros.evaluation.trades import marked_trades
-from ouroboros.execution.order_manager import MutableSink
 from ouroboros.interfaces.cli import validate
 from ouroboros.interfaces.cli.db_cmd import warn_if_in_memory
 from ouroboros.interfaces.cli.errors import command_started, note_input
@@ -50,18 +44,8 @@ from ouroboros.interfaces.cli.planner_opts import (
 from ouroboros.interfaces.cli.run_broker import run_broker
 from ouroboros.interfaces.cli.scorecard import Scorecard
 from ouroboros.interfaces.cli.summary import data_label, last_prices, money_json, statistics_fields
-from ouroboros.risk import RiskSettings
-from ouroboros.store import (
-    DEFAULT_URL,
-    LlmCallRepository,
-    RunMode,
-    make_engine,
-    mask_url,
-    upgrade,
-    verify,
-)
+from ouroboros.store import DEFAULT_URL, LlmCallRepository, mask_url
 from ouroboros.store.audit.report import AuditReport
-from ouroboros.strategy.playbook.policy import PlaybookPolicy
 
 
 def resolve_url(db: str | None) -> str:
@@ -175,54 +159,28 @@ def run(
         chosen, llm = build_policy(  # bad input fails before any write
             policy, parse_params(param), planner, model, local_model, llm_cache, llm_cassette, late
         )
-        start_cash, *extra_cash = opening_cash(
-            total_cash, [i.currency for f in feeds for i in f.instruments], STATIC_FX
+        request = ReplayRequest(
+            plan,
+            policy,
+            tuple(param),
+            total_cash.amount,
+            sizing,
+            url,
+            fresh,
+            flush_every,
+            base=base,
+            planner=f"{planner}|{model}|{local_model}|{llm_cache}",
         )
-        extra = tuple(extra_cash)
-        risk = RiskSettings.from_env()
-        store = make_engine(resolve_url(db))
-        upgrade(store)
-        started_at = min(f.open_times[f.warmup_rows] for f in feeds)
-        # The same command resumes the same run: everything that shapes it is in the hash.
-        fingerprint = (
-            f"{plan}|{policy}|{sorted(param)}|{cash} {base.value}|{sizing}|"
-            f"{planner}|{model}|{local_model}|{llm_cache}|"
-            f"{json.dumps(risk.model_dump(mode='json'), sort_keys=True)}"
-        )
-        run_id, point = open_run(
-            store,
-            config_hash=hashlib.sha256(fingerprint.encode()).hexdigest(),
-            mode=RunMode.REPLAY,
-            started_at=started_at,
-            deposits=[start_cash, *extra],
-            fresh=fresh,
-            now=LiveClock().now(),
-        )
-        config = RunConfig(
-            cash=start_cash,
-            extra_cash=extra,
-            base_currency=base,
-            sizing=Sizing.parse(sizing),
-            fx=STATIC_FX,
-            run_id=run_id,
-        ).with_risk(risk)
         card = Scorecard(feeds, base)
-        store_sink = StoreSink(store, run_id, every_steps=flush_every)
-        config = replace(config, safety=store_sink.safety())  # run-scoped breaker, kill switch
-        sink = MutableSink(card.tee(store_sink))
+        clock = LiveClock().now
+        session = open_replay(request, feeds, chosen, now=clock(), tee=card.tee)
+        sink = session.sink
         late.bind(
-            LlmCallRepository(store, run_id).record,
+            LlmCallRepository(session.store, session.run_id).record,
             lambda e: sink.emit("planner.fallback", e.at, e.payload()),
         )
-        resume = resume_for(store, point, sink) if point is not None else None
-        if point is not None and not json_output:
-            console.print(f"resuming run {run_id} at point {point.position}")
-        if isinstance(chosen, PlaybookPolicy):
-            # Every playbook the planner writes joins the audit trail (ARCHITECTURE.md §3.3).
-            chosen.on_playbook = lambda pb: sink.emit(
-                "playbook.created", pb.created_at, pb.to_dict()
-            )
-        total_steps = sum(len(f.panel.index) - f.warmup_rows for f in feeds)
+        if session.point is not None and not json_output:
+            console.print(f"resuming run {session.run_id} at point {session.point.cursor}")
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -231,7 +189,7 @@ def run(
             console=err_console if json_output else console,
             transient=json_output,
         ) as progress:
-            task = progress.add_task("market-days", total=total_steps)
+            task = progress.add_task("market-days", total=session.total_steps)
 
             def on_step(step: StepSummary) -> None:
                 progress.advance(task)
@@ -241,24 +199,14 @@ def run(
                     if not json_output:
                         progress.console.print(line, highlight=False, soft_wrap=True)
 
-            try:
-                outcome = run_engine(
-                    feeds, chosen, config, sink=sink, on_step=on_step, resume=resume
-                )
-            except ResumeRefused:
-                raise  # the run stays unfinished: nothing new was written
-            except Exception:
-                finish_run(store, run_id, started_at, ok=False)
-                raise
-        finish_run(store, run_id, outcome.result.equity_times[-1], ok=True)
-        audit = verify(store, run_id)
+            replayed_run = run_replay(session, on_step, clock=clock)
     except (OuroborosError, ValueError):
         raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
-    release(store, run_id, LiveClock().now())  # the run ended: this process no longer owns it
-    store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
+    session.store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
+    outcome, audit, run_id = replayed_run.outcome, replayed_run.audit, replayed_run.run_id
     replayed = Replayed(
-        outcome, feeds, codes, base, total_cash, (start_cash, *extra), run_id, point is not None,
-        audit, card.breaker_events, url, llm,
+        outcome, feeds, codes, base, total_cash, session.deposits, run_id,
+        session.point is not None, audit, card.breaker_events, url, llm,
     )  # fmt: skip
     finish_replay(
         replayed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ouroboros.domain.ids import ClientOrderId
@@ -78,3 +79,11 @@ class OrderRepository:
         with transaction(self._bind) as conn:
             rows = conn.execute(query.order_by(ORDERS.c.created_at, ORDERS.c.id)).mappings()
             return [order_from(row) for row in rows]
+
+    def decisions_for_run(self, run_id: str) -> dict[ClientOrderId, str]:
+        """The decision each order of a run was placed for (orders without one are left out)."""
+        query = sa.select(ORDERS.c.client_order_id, ORDERS.c.decision_id).where(
+            ORDERS.c.run_id == run_id, ORDERS.c.decision_id.is_not(None)
+        )
+        with transaction(self._bind) as conn:
+            return {ClientOrderId(cid): did for cid, did in conn.execute(query)}

@@ -14,16 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from ouroboros.brokers.kis import KisBroker, KisMarketData, KisRealtime, KisSettings
-from ouroboros.brokers.kis._time import KST
 from ouroboros.brokers.kis.adapter import store_account
 from ouroboros.data.panel import Panel
 from ouroboros.domain.ids import InstrumentId, Venue
 from ouroboros.domain.instrument import Instrument
-from ouroboros.engine.loop import MarketFeed
+from ouroboros.engine.timeline import MarketFeed
 from ouroboros.errors import ConfigError, DataError
 from ouroboros.markets import get_calendar
 from ouroboros.store.session import Bind
@@ -137,7 +137,7 @@ def kis_feeds(
     if days < 1:
         raise ConfigError(f"--days must be at least 1, was {days}")
     calendar = get_calendar(KR)
-    last = end or last_session_before(now.astimezone(KST).date())
+    last = end or last_session_before(now.astimezone(ZoneInfo(calendar.timezone)).date())
     span = timedelta(days=int((days + warmup) * 1.6) + 30)
     sessions = calendar.sessions(last - span, last)[-(days + warmup) :]
     if len(sessions) < days:
