@@ -5,13 +5,12 @@ of the stream, and after reconciliation the books are the broker's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,6 +44,7 @@ from ouroboros.store import (
     verify,
 )
 from ouroboros.strategy.base import Decisions, StepView
+from tests.engine.test_engine import nyse_index
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -91,7 +91,7 @@ class HoldsSellFills(FillSimulator):
 
 def falling_panel(bars: int = 12) -> Panel:
     close = np.linspace(100.0, 80.0, bars).reshape(-1, 1)
-    index = pd.date_range("2024-01-02", periods=bars, freq="B", tz="UTC")
+    index = nyse_index(date(2024, 1, 2), bars)
     volume = np.full((bars, 1), 1e6)
     return Panel(index, ("AAA.NYSE",), close, close * 1.01, close * 0.99, close, volume)
 

@@ -19,19 +19,19 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from ouroboros.data.panel import Panel
 from ouroboros.domain import Currency, Instrument, Money
 from ouroboros.domain.portfolio import Portfolio
 from ouroboros.engine.backtest import RunConfig, RunOutcome, daily_feed, run
-from ouroboros.engine.compose import STATIC_FX, split_cash
+from ouroboros.engine.compose import STATIC_FX, opening_cash
 from ouroboros.engine.policies import make_policy
 from ouroboros.engine.replay import ReplayPlan, replay_feeds
 from ouroboros.engine.sizing import Sizing
@@ -42,7 +42,7 @@ from ouroboros.execution.simulator import FillAt, FillModel, FillSimulator
 from ouroboros.risk import RiskSettings
 from ouroboros.strategy.sma_cross import SmaCross
 from ouroboros.strategy.ta import TechnicalStrategy
-from tests.engine.test_engine import random_panel
+from tests.engine.test_engine import nyse_index, random_panel
 
 PINS = Path(__file__).parent / "pins" / "canonical_runs.json"
 UPDATE = os.environ.get("OUROBOROS_UPDATE_PINS") == "1"
@@ -61,13 +61,13 @@ def _replay(
 ) -> RunOutcome:
     """The main job (``ouroboros run``) as the CLI composes it, without the database."""
     feeds = replay_feeds(ReplayPlan(markets, days, None, symbols, 7))
-    currencies = sorted({i.currency for f in feeds for i in f.instruments}, key=lambda c: c.value)
     base = Currency.USD
-    ordered = [base, *[c for c in currencies if c is not base]]
-    cash, extra = split_cash(Money(Decimal("100000"), base), ordered)
+    traded = [i.currency for f in feeds for i in f.instruments]
+    cash, *extra = opening_cash(Money(Decimal("100000"), base), traded, STATIC_FX)
     config = RunConfig(
         cash=cash,
-        extra_cash=extra,
+        extra_cash=tuple(extra),
+        base_currency=base,
         sizing=Sizing.parse("fraction:0.1"),
         fx=STATIC_FX,
         run_id="pin",
@@ -105,7 +105,7 @@ def _fat_tails(sink: MemorySink) -> RunOutcome:
     high = np.round(np.maximum(opening, close) * (1 + np.abs(rng.normal(0, 0.005, (bars, n)))), 2)
     low = np.round(np.minimum(opening, close) * (1 - np.abs(rng.normal(0, 0.005, (bars, n)))), 2)
     volume = rng.integers(100_000, 1_000_000, (bars, n)).astype(np.float64)
-    index = pd.date_range("2010-01-04", periods=bars, freq="B", tz="UTC")
+    index = nyse_index(date(2010, 1, 4), bars)
     panel = Panel(
         index, tuple(f"S{j:03d}.NASDAQ" for j in range(n)), opening, high, low, close, volume
     )

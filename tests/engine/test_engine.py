@@ -21,6 +21,13 @@ from ouroboros.strategy.sma_cross import SmaCross
 from ouroboros.strategy.ta import TechnicalStrategy
 
 
+def nyse_index(first: date, bars: int) -> pd.DatetimeIndex:
+    """``bars`` real NYSE sessions from ``first`` (business days include holidays, and the
+    engine refuses bars on dates the calendar says were closed)."""
+    sessions = get_calendar("US_NYSE").sessions(first, date(first.year + 20, 12, 31))[:bars]
+    return pd.DatetimeIndex([pd.Timestamp(s.date) for s in sessions]).tz_localize("UTC")
+
+
 def random_panel(n: int, bars: int, seed: int) -> Panel:
     rng = np.random.default_rng(seed)
     close = np.round(50 * np.exp(np.cumsum(rng.normal(0, 0.02, (bars, n)), axis=0)), 2)
@@ -29,8 +36,7 @@ def random_panel(n: int, bars: int, seed: int) -> Panel:
     low = np.round(np.minimum(opening, close) * 0.99, 2)
     volume = rng.integers(10_000, 100_000, (bars, n)).astype(np.float64)
     # Real NYSE sessions: the risk gate refuses orders on days the market is closed.
-    sessions = get_calendar("US_NYSE").sessions(date(2020, 1, 1), date(2030, 12, 31))[:bars]
-    index = pd.DatetimeIndex([pd.Timestamp(s.date) for s in sessions]).tz_localize("UTC")
+    index = nyse_index(date(2020, 1, 1), bars)
     return Panel(
         index, tuple(f"S{j:02d}.NYSE" for j in range(n)), opening, high, low, close, volume
     )

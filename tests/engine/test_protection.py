@@ -4,7 +4,7 @@ Entries the open already gapped through are denied; daily bars on closed dates a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,6 +27,7 @@ from ouroboros.execution.order_manager import MemorySink
 from ouroboros.execution.simulator import FillModel, FillSimulator
 from ouroboros.risk import PERMISSIVE_LIMITS
 from ouroboros.strategy.base import Decisions, StepView
+from tests.engine.test_engine import nyse_index
 
 BARS = 20
 STOP = 90.0
@@ -71,7 +72,7 @@ def panel_with(
     for t in missing:
         for m in (opening, high, low, close, volume):
             m[t, 0] = np.nan
-    index = pd.date_range("2024-01-02", periods=BARS, freq="B", tz="UTC")
+    index = nyse_index(date(2024, 1, 2), BARS)
     return Panel(index, ("AAA.NYSE",), opening, high, low, close, volume)
 
 
@@ -109,7 +110,7 @@ def test_a_skipped_engine_held_exit_leaves_the_stop_in_force() -> None:
     assert [e for e in sink.events if e[0] == "intent.skipped"], "the exit was never skipped"
     [exit_] = sells(sink)
     assert "engine-held" in exit_.tag
-    assert exit_.created_at == panel.index[11].to_pydatetime()
+    assert exit_.created_at.date() == panel.index[11].date()
     assert outcome.result.portfolio.quantity_of(exit_.instrument_id) == 0
 
 
@@ -117,19 +118,19 @@ def test_a_denied_engine_held_exit_leaves_the_stop_in_force(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     panel = panel_with({8: 80.0, 9: 85.0})
-    denied_at = panel.index[9].to_pydatetime()
+    denied_at = panel.index[9].date()
     real = RiskGate.evaluate
 
     def evaluate(self: RiskGate, request: EntryRequest, account: Any, now: datetime) -> Any:
         verdict = real(self, request, account, now)
-        if request.side is OrderSide.SELL and now == denied_at:
+        if request.side is OrderSide.SELL and now.date() == denied_at:
             return SimpleNamespace(approved=False, quantity=verdict.quantity)
         return verdict
 
     monkeypatch.setattr(RiskGate, "evaluate", evaluate)
     outcome, sink = trade(panel, Scripted(), resting=False)
     [exit_] = sells(sink)
-    assert exit_.created_at == panel.index[10].to_pydatetime()  # the next try, a bar later
+    assert exit_.created_at.date() == panel.index[10].date()  # the next try, a bar later
     assert outcome.result.portfolio.quantity_of(exit_.instrument_id) == 0
 
 
@@ -139,12 +140,12 @@ def test_a_denied_exit_leaves_the_resting_stop_at_the_venue(
     # The policy sells at row 7 (exit at the open of row 8, denied); row 10 falls through
     # the stop, which must still rest at the venue and fill.
     panel = panel_with({10: 80.0})
-    denied_at = panel.index[8].to_pydatetime()
+    denied_at = panel.index[8].date()
     real = RiskGate.evaluate
 
     def evaluate(self: RiskGate, request: EntryRequest, account: Any, now: datetime) -> Any:
         verdict = real(self, request, account, now)
-        if request.side is OrderSide.SELL and now == denied_at:
+        if request.side is OrderSide.SELL and now.date() == denied_at:
             return SimpleNamespace(approved=False, quantity=verdict.quantity)
         return verdict
 

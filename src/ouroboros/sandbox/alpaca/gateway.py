@@ -13,9 +13,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ouroboros.clock import LiveClock
 from ouroboros.sandbox.alpaca.config import SandboxConfig
 from ouroboros.sandbox.alpaca.faults import BEFORE, FaultQueue
 from ouroboros.sandbox.alpaca.wire import ApiError
+
+_WALL = LiveClock()
 
 Handler = Callable[[Request], Awaitable[Any]]
 
@@ -39,7 +42,7 @@ class Gateway:
         now = time.monotonic()
         while self._window and now - self._window[0] >= 60:
             self._window.popleft()
-        reset = str(int(time.time()) + 60)
+        reset = str(int(_WALL.now().timestamp()) + 60)  # epoch seconds, as Alpaca sends
         if len(self._window) >= limit:
             self.rate_limited += 1
             headers = {
