@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 import ouroboros.interfaces.cli.kis_cmd as kis_cmd
+import ouroboros.interfaces.cli.serve_cmd as serve_cmd
 from ouroboros import __version__
 from ouroboros.interfaces.cli import audit_cmd, backtest_cmd, data_cmd, db_cmd, markets_cmd, run_cmd
 
@@ -22,6 +23,7 @@ app.add_typer(audit_cmd.app, name="audit")
 app.command("run", help=run_cmd.run.__doc__)(run_cmd.run)
 app.command("kis-sandbox", help=kis_cmd.kis_sandbox.__doc__)(kis_cmd.kis_sandbox)
 app.command("backtest", help=backtest_cmd.backtest.__doc__)(backtest_cmd.backtest)
+app.command("serve", help=serve_cmd.serve.__doc__)(serve_cmd.serve)
 
 
 @app.command("version")
