@@ -152,5 +152,5 @@ def test_refuses_non_loopback_bind_without_token() -> None:
     check_bind("0.0.0.0", TOKEN)
     with pytest.raises(ConfigError, match=r"--host 0\.0\.0\.0: refusing"):
         check_bind("0.0.0.0", None)
-    with pytest.raises(ConfigError, match="--host example.org"):
+    with pytest.raises(ConfigError, match=r"--host example\.org"):
         check_bind("example.org", "")
