@@ -7,8 +7,10 @@ and change state the same way.
 from ouroboros.services.actions import ActionResult, Actor, NoBreakerState, OperatorActions
 from ouroboros.services.keys import StateKeys, state_keys
 from ouroboros.services.reads import Page, PageQuery, ReadService
+from ouroboros.store.records import DEFAULT_ACCOUNT
 
 __all__ = [
+    "DEFAULT_ACCOUNT",
     "ActionResult",
     "Actor",
     "NoBreakerState",

@@ -90,6 +90,21 @@ class OperatorActions:
             EventStore(conn).append([event])
         return ActionResult(action, account, str(by), at, event.event_id, value)
 
+    def record(
+        self,
+        action: str,
+        *,
+        account: str,
+        by: Actor,
+        details: Mapping[str, Any],
+        trace_id: str | None = None,
+    ) -> str:
+        """Audit something a person decided that changes no stored switch (for example a
+        large-order confirmation); returns the event id."""
+        event = _event(action, account, by, self._now(), trace_id, details)
+        EventStore(self._engine).append([event])
+        return event.event_id
+
     def reset_breaker(self, account: str, *, by: Actor, trace_id: str | None) -> ActionResult:
         """Resume a tripped breaker by hand (the breaker re-bases its day and drawdown)."""
         return self._change_breaker(
