@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import Engine
@@ -44,8 +45,14 @@ def test_seed_003_names_and_store_counts(store: Engine, clock: FakeClock) -> Non
     families = scrape(store, clock)
     assert families.keys() >= SEED_003 | {"trading_orders", "trading_fills", "trading_equity"}
     samples = {(n, tuple(sorted(lab.items()))): v for fam in families.values() for n, lab, v in fam}
-    assert samples[("trading_fills_total", ())] == 1
-    assert samples[("trading_orders_total", (("status", "FILLED"),))] == 1
+    with store.connect() as conn:
+        fills = conn.execute(sa.text("SELECT count(*) FROM fills")).scalar_one()
+        filled = conn.execute(
+            sa.text("SELECT count(*) FROM orders WHERE status = 'FILLED'")
+        ).scalar_one()
+    assert fills > 0
+    assert samples[("trading_fills_total", ())] == fills
+    assert samples[("trading_orders_total", (("status", "FILLED"),))] == filled
     assert samples[("trading_agent_latency_seconds_count", ())] == 0
     equity = [s for s in families["trading_equity"] if s[1]["account"] == "default"]
     assert equity[0][1]["currency"] == "USD"

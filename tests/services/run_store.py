@@ -1,7 +1,8 @@
 """A real store written by real ``ouroboros run`` processes, built once per test session.
 
-Two small runs (3 days, 3 symbols): the default playbook policy (playbooks recorded) and the
-TA policy (orders, a fill, decisions). Tests that change state get their own copy.
+Two small runs (3 days, 3 symbols): the default playbook policy ending 2013-03-01 (playbooks
+recorded) and the TA policy ending 2013-03-05 (orders, a fill, decisions; the latest run).
+Tests that change state get their own copy.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from sqlalchemy.engine import Engine
 
 from ouroboros.store import make_engine
 
-RUNS = (("playbook",), ("ta",))
+RUNS = (("playbook", "2013-03-01"), ("ta", "2013-03-05"))
 _built: dict[str, Path] = {}
 
 
-def _run(db: Path, policy: str, reports: Path) -> None:
+def _run(db: Path, policy: str, end: str, reports: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
     cmd = [
         sys.executable,
@@ -36,6 +37,8 @@ def _run(db: Path, policy: str, reports: Path) -> None:
         "3",
         "--policy",
         policy,
+        "--end",
+        end,
         "--db",
         f"sqlite:///{db}",
         "--report-dir",
@@ -52,8 +55,8 @@ def session_store(factory: pytest.TempPathFactory) -> Path:
     if "db" not in _built:
         root = factory.mktemp("run-store")
         db = root / "run.db"
-        for (policy,) in RUNS:
-            _run(db, policy, root / "reports")
+        for policy, end in RUNS:
+            _run(db, policy, end, root / "reports")
         _built["db"] = db
     return _built["db"]
 

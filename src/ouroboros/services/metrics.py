@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ouroboros.services.reads import newest_runs_first
 from ouroboros.store.session import transaction
 from ouroboros.store.tables import EVENTS, FILLS, ORDERS, RUNS, SNAPSHOTS, TRADES
 
@@ -87,7 +88,7 @@ def _events(conn: Connection, types: tuple[str, ...]) -> int:
 
 def _account_gauges(conn: Connection) -> list[AccountGauges]:
     run = conn.execute(
-        sa.select(RUNS.c.run_id).order_by(RUNS.c.started_at.desc(), RUNS.c.run_id).limit(1)
+        sa.select(RUNS.c.run_id).order_by(*newest_runs_first()).limit(1)
     ).scalar_one_or_none()
     if run is None:
         return []

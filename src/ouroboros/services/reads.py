@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +35,12 @@ from ouroboros.store.tables import (
 )
 
 MAX_LIMIT = 1000
+
+
+def newest_runs_first() -> tuple[sa.ColumnElement[Any], ...]:
+    """Runs ordered newest first: by start, then an unfinished run before a finished one,
+    then the later end (replays of the same data share their simulated start)."""
+    return (RUNS.c.started_at.desc(), RUNS.c.ended_at.desc().nulls_first(), RUNS.c.run_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +108,7 @@ class ReadService:
         return self._page(EVENTS, EVENTS.c.ts, q, extra, order=EVENTS.c.seq)
 
     def runs(self, q: PageQuery) -> Page:
-        return self._page(RUNS, RUNS.c.started_at, q, [], order=RUNS.c.started_at, newest=True)
+        return self._page(RUNS, RUNS.c.started_at, q, [], order=newest_runs_first())
 
     def capital(self, q: PageQuery) -> Page:
         return self._page(CAPITAL_EVENTS, CAPITAL_EVENTS.c.ts, q, [], order=CAPITAL_EVENTS.c.id)
@@ -111,9 +118,38 @@ class ReadService:
         extra = [SNAPSHOTS.c.account == account] if account else []
         return self._page(SNAPSHOTS, SNAPSHOTS.c.ts, q, extra, order=SNAPSHOTS.c.id)
 
+    def equity_series(self, run_id: str | None = None) -> dict[str, dict[str, Any]]:
+        """Per account of ``run_id`` (default: the latest run): the snapshots' times (unix
+        seconds), equity in the account's base currency and the drawdown below the running
+        peak (a fraction), oldest first; for charts."""
+        run = run_id or self._latest_run_id()
+        out: dict[str, dict[str, Any]] = {}
+        if run is None:
+            return out
+        query = (
+            sa.select(
+                SNAPSHOTS.c.account, SNAPSHOTS.c.ts, SNAPSHOTS.c.equity, SNAPSHOTS.c.base_currency
+            )
+            .where(SNAPSHOTS.c.run_id == run)
+            .order_by(SNAPSHOTS.c.id)
+        )
+        peaks: dict[str, Decimal] = {}
+        with transaction(self._engine) as conn:
+            for account, ts, equity, base in conn.execute(query):
+                series = out.setdefault(
+                    account, {"currency": base, "t": [], "equity": [], "drawdown": []}
+                )
+                value = Decimal(equity)
+                peak = max(peaks.get(account, value), value)
+                peaks[account] = peak
+                series["t"].append(ts.timestamp())
+                series["equity"].append(str(value))
+                series["drawdown"].append(str((peak - value) / peak if peak > 0 else 0))
+        return out
+
     # -- single views -----------------------------------------------------------------------
     def latest_run(self) -> dict[str, Any] | None:
-        query = sa.select(RUNS).order_by(RUNS.c.started_at.desc(), RUNS.c.run_id).limit(1)
+        query = sa.select(RUNS).order_by(*newest_runs_first()).limit(1)
         with transaction(self._engine) as conn:
             found = conn.execute(query).mappings().first()
         return row(found) if found else None
@@ -256,8 +292,7 @@ class ReadService:
         q: PageQuery,
         extra: Sequence[sa.ColumnElement[bool]],
         *,
-        order: sa.Column[Any],
-        newest: bool = False,
+        order: sa.ColumnElement[Any] | tuple[sa.ColumnElement[Any], ...],
     ) -> Page:
         where: list[sa.ColumnElement[bool]] = list(extra)
         if q.run_id is not None and "run_id" in table.c:
@@ -270,7 +305,7 @@ class ReadService:
         query = (
             sa.select(table)
             .where(*where)
-            .order_by(order.desc() if newest else order)
+            .order_by(*(order if isinstance(order, tuple) else (order,)))
             .limit(q.limit)
             .offset(q.offset)
         )
