@@ -30,6 +30,7 @@ class BotApi:
         self._next_update = 1
         self._lock = threading.Lock()
         self.down = False
+        self.replied = threading.Event()
 
     def message(self, text: str, chat: int = OWNER) -> None:
         self._add(
@@ -79,6 +80,7 @@ class BotApi:
                 self.updates = [u for u in self.updates if u["update_id"] >= offset]
                 return list(self.updates)
             if method == "sendMessage":
+                self.replied.set()
                 return {
                     "message_id": len(self.calls),
                     "date": 0,

@@ -153,3 +153,14 @@ class TelegramCommands:
         self.ignored += 1
         log.warning("telegram: ignored a %s from chat %s (not TELEGRAM_CHAT_ID)", what, chat)
         return 0
+
+
+async def poll_forever(
+    commands: TelegramCommands,
+    interval: float,
+    sleep: Callable[[float], Awaitable[None]],
+) -> None:
+    """Poll until cancelled; a failing poll is already logged by :meth:`poll_once`."""
+    while True:
+        await commands.poll_once()
+        await sleep(interval)

@@ -8,9 +8,11 @@ middleware: browsers refuse cross-origin calls).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -51,8 +53,23 @@ def create_app(
     security: ApiSecurity,
     now: Clock,
     dashboard: bool = True,
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
 ) -> FastAPI:
+    """The app over ``engine``. ``background``: coroutines run while the app serves (the
+    Telegram command poller, for example), cancelled at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(job()) for job in background]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Ouroboros operator API",
         version=__version__,
         description=(

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import typer
+from sqlalchemy.engine import Engine
 
 from ouroboros.engine.clock import LiveClock
 from ouroboros.errors import ConfigError
 from ouroboros.interfaces.api import ApiSecurity, check_bind, create_app
 from ouroboros.interfaces.cli.db_cmd import DB_ENV, open_database
 from ouroboros.interfaces.cli.output import err_console
+from ouroboros.notify import telegram
+from ouroboros.notify.commands import OperatorCommands
+from ouroboros.services import OperatorActions, ReadService
 from ouroboros.store import DEFAULT_URL
 
 TOKEN_ENV = "API_TOKEN"
@@ -42,7 +49,40 @@ def serve(
         )
     clock = LiveClock()
     with open_database(db) as engine:
+        background = _telegram_jobs(engine, clock, f"http://{host}:{port}/")
         app = create_app(
-            engine, security=ApiSecurity(token, protect_reads=protect_reads), now=clock.now
+            engine,
+            security=ApiSecurity(token, protect_reads=protect_reads),
+            now=clock.now,
+            background=background,
         )
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+def _telegram_jobs(
+    engine: Engine, clock: LiveClock, dashboard_url: str
+) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+    """The Telegram command poller, when TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID are set (and
+    TELEGRAM_COMMANDS_ENABLED is not false); nothing otherwise."""
+    try:
+        config = telegram.config_from_env(os.environ)
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+    if config is None or not config.commands:
+        return []
+    commands = OperatorCommands(
+        ReadService(engine),
+        OperatorActions(engine, clock.now),
+        who=str(config.chat_id),
+        dashboard_url=dashboard_url,
+    )
+
+    async def poll() -> None:
+        bot = telegram.make_bot(config)
+        await bot.initialize()
+        poller = telegram.TelegramCommands(bot, config.chat_id, commands.handle)
+        await telegram.poll_forever(poller, config.polling_interval, asyncio.sleep)
+
+    err_console.print(f"Telegram commands on for chat {config.chat_id}", highlight=False)
+    return [poll]
