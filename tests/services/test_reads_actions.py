@@ -148,6 +148,24 @@ def test_keys_are_account_scoped_and_refuse_bad_names() -> None:
 
 
 def test_secrets_are_masked_in_read_models() -> None:
-    out = jsonable({"api_token": "s3cret", "nested": {"appsecret": "x"}, "price": Decimal("1.5")})
-    assert out == {"api_token": "***", "nested": {"appsecret": "***"}, "price": "1.5"}
+    out = jsonable(
+        {
+            "api_token": "s3cret",
+            "nested": {"appsecret": "x"},
+            "price": Decimal("1.5"),
+            "token_count": 812,
+            "Password": "p",
+        }
+    )
+    assert out == {
+        "api_token": "***",
+        "nested": {"appsecret": "***"},
+        "price": "1.5",
+        "token_count": 812,
+        "Password": "***",
+    }
+    assert jsonable({"rsi": float("nan"), "x": [float("inf"), 1.5]}) == {
+        "rsi": None,
+        "x": [None, 1.5],
+    }
     assert jsonable({"ts": datetime(2013, 3, 1, tzinfo=UTC)}) == {"ts": "2013-03-01T00:00:00+00:00"}

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-SECRET_WORDS = ("token", "secret", "password", "appkey", "app_key", "appsecret", "api_key")
+SECRET_KEY = re.compile(
+    r"(^|_)(token|secret|password|passwd|appkey|app_key|appsecret|api_key)$", re.IGNORECASE
+)
+"""Keys that name a credential (``api_token``, ``appsecret``...), not ``token_count``."""
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` with every decimal, time and enum turned into a JSON string, and every key
-    that names a secret masked, so no read model can leak a credential by accident."""
+    """``value`` with every decimal, time and enum turned into a JSON string, NaN/inf floats
+    into ``None``, and every key that names a secret masked, so no read model can leak a
+    credential by accident."""
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN/inf; a missing indicator value reads as null
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -28,8 +36,7 @@ def jsonable(value: Any) -> Any:
 
 
 def _masked(key: str, value: Any) -> Any:
-    lowered = key.lower()
-    if value not in (None, "") and any(word in lowered for word in SECRET_WORDS):
+    if value not in (None, "") and SECRET_KEY.search(key):
         return "***"
     return jsonable(value)
 
