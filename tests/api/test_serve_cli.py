@@ -1,5 +1,6 @@
-"""``ouroboros serve`` as a real process: refuses an open bind without a token; serves the API
-and answers Telegram commands (against a local Bot API) over a store real runs wrote."""
+"""``ouroboros serve`` as a real process: refuses an open bind without a token; serves the API,
+answers Telegram commands and notifies audited actions (against a local Bot API) over a store
+real runs wrote."""
 
 from __future__ import annotations
 
@@ -88,9 +89,9 @@ def test_serves_the_api_and_telegram_commands(
                 headers={"Authorization": "Bearer cli-token"},
             )
             assert stopped.status_code == 200
-            assert api.replied.wait(60), "the Telegram poller never answered"
-            assert api.sent()[0]["text"].startswith("Run r")
-            assert "trading OFF" in api.sent()[0]["text"] or "trading ON" in api.sent()[0]["text"]
+            assert api.wait_for_text("Run r", 60), "the Telegram poller never answered /status"
+            # the relay tails the event log: the stop above is notified
+            assert api.wait_for_text("Trading STOPPED for default by api:token-holder", 60)
         finally:
             proc.terminate()
             proc.wait(timeout=30)

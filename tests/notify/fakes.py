@@ -31,6 +31,7 @@ class BotApi:
         self._lock = threading.Lock()
         self.down = False
         self.replied = threading.Event()
+        self._new_message = threading.Condition(self._lock)
 
     def message(self, text: str, chat: int = OWNER) -> None:
         self._add(
@@ -67,6 +68,14 @@ class BotApi:
             self.updates.append({"update_id": self._next_update, **update})
             self._next_update += 1
 
+    def wait_for_text(self, part: str, timeout: float) -> bool:
+        """Block until a sent message contains ``part`` (an event, not a timed sleep)."""
+        with self._new_message:
+            return self._new_message.wait_for(
+                lambda: any(part in b.get("text", "") for m, b in self.calls if m == "sendMessage"),
+                timeout,
+            )
+
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return [body for m, body in self.calls if m == method]
 
@@ -81,6 +90,7 @@ class BotApi:
                 return list(self.updates)
             if method == "sendMessage":
                 self.replied.set()
+                self._new_message.notify_all()
                 return {
                     "message_id": len(self.calls),
                     "date": 0,

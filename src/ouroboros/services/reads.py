@@ -107,6 +107,18 @@ class ReadService:
             )
         return self._page(EVENTS, EVENTS.c.ts, q, extra, order=EVENTS.c.seq)
 
+    def events_after(self, seq: int, limit: int = 100) -> list[dict[str, Any]]:
+        """Events appended after ``seq`` in log order (for tailing the log)."""
+        query = EVENTS.select().where(EVENTS.c.seq > seq).order_by(EVENTS.c.seq).limit(limit)
+        with transaction(self._engine) as conn:
+            return [row(r) for r in conn.execute(query).mappings()]
+
+    def last_seq(self) -> int:
+        with transaction(self._engine) as conn:
+            return int(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.seq), 0))).scalar_one()
+            )
+
     def runs(self, q: PageQuery) -> Page:
         return self._page(RUNS, RUNS.c.started_at, q, [], order=newest_runs_first())
 

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import httpx
 import typer
 from sqlalchemy.engine import Engine
 
@@ -17,6 +18,9 @@ from ouroboros.interfaces.cli.db_cmd import DB_ENV, open_database
 from ouroboros.interfaces.cli.output import err_console
 from ouroboros.notify import telegram
 from ouroboros.notify.commands import OperatorCommands
+from ouroboros.notify.discord import DiscordWebhook
+from ouroboros.notify.queue import NotifyQueue
+from ouroboros.notify.relay import EventRelay, relay_forever
 from ouroboros.services import OperatorActions, ReadService
 from ouroboros.store import DEFAULT_URL
 
@@ -50,6 +54,7 @@ def serve(
     clock = LiveClock()
     with open_database(db) as engine:
         background = _telegram_jobs(engine, clock, f"http://{host}:{port}/")
+        background += _notify_jobs(engine)
         app = create_app(
             engine,
             security=ApiSecurity(token, protect_reads=protect_reads),
@@ -86,3 +91,33 @@ def _telegram_jobs(
 
     err_console.print(f"Telegram commands on for chat {config.chat_id}", highlight=False)
     return [poll]
+
+
+def _notify_jobs(engine: Engine) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+    """Notifications tailed from the store's event log, to Telegram (TELEGRAM_BOT_TOKEN +
+    TELEGRAM_CHAT_ID) and Discord (DISCORD_WEBHOOK_URL), each behind a 1 msg/s queue."""
+    config = telegram.config_from_env(os.environ)
+    discord_url = os.environ.get("DISCORD_WEBHOOK_URL", "")
+    if config is None and not discord_url:
+        return []
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        queues: list[NotifyQueue] = []
+        async with httpx.AsyncClient(timeout=10) as client:
+            if config is not None:
+                bot = telegram.make_bot(config)
+                await bot.initialize()
+                channel = telegram.TelegramChannel(bot, config.chat_id)
+                queues.append(NotifyQueue(channel, monotonic=loop.time))
+            if discord_url:
+                queues.append(NotifyQueue(DiscordWebhook(discord_url, client), monotonic=loop.time))
+            relay = EventRelay(ReadService(engine), [q.post for q in queues])
+            workers = [asyncio.create_task(q.run()) for q in queues]
+            try:
+                await relay_forever(relay, 2.0, asyncio.sleep)
+            finally:
+                for worker in workers:
+                    worker.cancel()
+
+    return [run]
