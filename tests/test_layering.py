@@ -76,10 +76,16 @@ CONTRACTS: dict[str, Contract] = {
         "analysis data domain errors markets risk",
         NUMERIC | {"apscheduler", "structlog", "pydantic", "pydantic_settings", "yaml", "dotenv"},
     ),
+    # The operator's service layer: read models over the store and audited actions; the API,
+    # the dashboard and the chat bots all go through it.
+    "services": _c("domain errors evaluation markets risk store", frozenset({"sqlalchemy"})),
+    # Notifications and chat commands (Telegram, Discord): they reach the store only through
+    # the services.
+    "notify": _c("domain errors services", frozenset({"telegram", "httpx"})),
     # The outermost ring: the composition roots for people and processes.
     "interfaces": _c(
-        "analysis brain brokers data domain engine errors evaluation execution markets risk "
-        "sandbox store strategy",
+        "analysis brain brokers data domain engine errors evaluation execution markets notify "
+        "risk sandbox services store strategy",
         None,
     ),
 }

@@ -50,6 +50,7 @@ LAZY: dict[str, tuple[str, str, str]] = {
         "app",
         "An account's breaker and kill switch: status, disable, enable.",
     ),
+    "serve": ("serve_cmd", "serve", "Serve the operator's HTTP API, metrics and dashboard."),
 }
 PACKAGE = "ouroboros.interfaces.cli"
 
