@@ -158,13 +158,13 @@ def test_backtest_with_the_llm_planner_records_then_replays_identically(
     missing = _invoke(
         [*common, "--llm-cache", "replay", "--llm-cassette", str(tmp_path / "none")], offline
     )
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2  # a configuration fault: the cassette lacks the answer
     assert "no recorded answer" in missing.output
 
 
 def test_backtest_planner_llm_needs_the_playbook_strategy() -> None:
     result = _invoke(["backtest", "--planner", "llm", "--local-model"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad input
     assert "--planner llm needs the playbook strategy" in result.output
 
 

@@ -181,9 +181,11 @@ def test_other_hosts_are_not_real_money(url: str) -> None:
     assert not is_real_money_host(url)
 
 
-def test_a_differently_spelled_real_url_still_needs_the_confirmation(
+def test_a_differently_spelled_real_url_is_still_real_money(
     clean_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Case, a trailing dot and another port do not disguise KIS's real-money host: the real
+    account is refused (replays only) before anything is written."""
     clean_env.setenv("KIS_APP_KEY", "PSREALKEY")
     clean_env.setenv("KIS_APP_SECRET", "real-secret")
     clean_env.setenv("KIS_ACCOUNT_NO", "12345678-01")
@@ -191,5 +193,5 @@ def test_a_differently_spelled_real_url_still_needs_the_confirmation(
     args = broker_args("https://OPENAPI.koreainvestment.com.:9443", tmp_path)
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
-    assert "OUROBOROS_CONFIRM_REAL_MONEY=yes" in result.output
+    assert "refuses a real-money account" in " ".join(result.output.split())
     assert not (tmp_path / "cli.db").exists()

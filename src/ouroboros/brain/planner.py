@@ -56,6 +56,7 @@ from ouroboros.brain.settings import LLMSettings, ProviderName, Role
 from ouroboros.brain.validate import AnswerError, Validated, extract_json, validate_answer
 from ouroboros.domain.llm_call import CacheUse, LLMCall
 from ouroboros.domain.playbook import Playbook, StockPlan
+from ouroboros.errors import InvariantError
 from ouroboros.strategy.base import StepView
 from ouroboros.strategy.playbook.policy import Planner
 from ouroboros.strategy.playbook.quant_planner import defensive_playbook, exit_scenarios
@@ -207,7 +208,8 @@ class LLMPlanner:
         turn = _Turn(prompt, 1)
         while True:
             self._call(turn, market, day, now)
-            assert turn.response is not None
+            if turn.response is None:
+                raise InvariantError("a recorded turn without a response reached the parser")
             try:
                 checked = validate_answer(
                     extract_json(turn.response.text),
@@ -239,7 +241,8 @@ class LLMPlanner:
         )
         started = self.monotonic()
         if self.cache_mode is CacheMode.REPLAY:
-            assert self.cassette is not None
+            if self.cassette is None:
+                raise InvariantError("the replay cache was asked without a cassette")
             entry = self.cassette.require(key, f"{market} {day.isoformat()} try {turn.attempt}")
             turn.cache, turn.retries = CacheUse.REPLAYED, int(entry.get("retries", 0))
             error = entry.get("error")
@@ -252,7 +255,8 @@ class LLMPlanner:
                 answer["text"], int(answer["input_tokens"]), int(answer["output_tokens"])
             )
         else:
-            assert self.provider is not None
+            if self.provider is None:
+                raise InvariantError("a live call was asked of a planner without a provider")
             attempts = Attempts()
             request = LLMRequest(
                 turn.prompt.system,

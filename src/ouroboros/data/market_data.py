@@ -24,7 +24,7 @@ from ouroboros.data.frame import empty_frame, normalize, sort_bars
 from ouroboros.data.market_map import calendar_for_symbol
 from ouroboros.data.store import BarStore
 from ouroboros.data.validation import ValidationConfig, ValidationReport, validate
-from ouroboros.errors import DataError, OuroborosError
+from ouroboros.errors import DataError, InvariantError, OuroborosError
 
 log = logging.getLogger("ouroboros.data.market_data")
 
@@ -85,8 +85,10 @@ class MarketDataService:
         for i, source in enumerate(self.sources):
             problem, frame, report = await self._try(source, symbols, interval, start, end)
             if not problem:
-                assert frame is not None
-                assert report is not None
+                if frame is None or report is None:
+                    raise InvariantError(
+                        "a market-data source returned without its frame and report"
+                    )
                 return BarsResult(frame, source.name, report, tuple(skipped))
             skipped.append(f"{source.name}: {problem}")
             nxt = self.sources[i + 1].name if i + 1 < len(self.sources) else "none"

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from ouroboros.errors import ConfigError
+from ouroboros.errors import ConfigError, InvariantError
 from ouroboros.risk.breaker import codec
 from ouroboros.risk.breaker.machine import CircuitBreaker
 from ouroboros.risk.errors import BreakerStateError
@@ -63,7 +63,8 @@ class ActionResult:
                 "state": self.state,
             }
         )
-        assert isinstance(out, dict)
+        if not isinstance(out, dict):
+            raise InvariantError(f"a JSON object was expected, was {type(out).__name__}")
         return out
 
 

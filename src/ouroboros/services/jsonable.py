@@ -10,6 +10,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from ouroboros.errors import InvariantError
+
 SECRET_KEY = re.compile(
     r"(^|_)(token|secret|password|passwd|appkey|app_key|appsecret|api_key)$", re.IGNORECASE
 )
@@ -43,5 +45,6 @@ def _masked(key: str, value: Any) -> Any:
 
 def row(mapping: Mapping[Any, Any]) -> dict[str, Any]:
     out = jsonable(dict(mapping))
-    assert isinstance(out, dict)
+    if not isinstance(out, dict):
+        raise InvariantError(f"a JSON object was expected, was {type(out).__name__}")
     return out

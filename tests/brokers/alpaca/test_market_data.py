@@ -119,5 +119,5 @@ def test_cli_data_import_alpaca_into_the_store(
     stored = BarStore(tmp_path).read(["AAPL.NASDAQ"], "1d")
     assert len(stored) == 20
     bad = CliRunner().invoke(app, ["data", "import", "alpaca:AAPL", "--store", str(tmp_path)])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # bad input (docs: exit codes)
     assert "--start" in bad.output

@@ -54,7 +54,7 @@ from ouroboros.domain.ids import ClientOrderId, InstrumentId, VenueOrderId
 from ouroboros.domain.instrument import Instrument
 from ouroboros.domain.money import Price, Quantity
 from ouroboros.domain.orders import Order, OrderStatus, OrderType, TimeInForce
-from ouroboros.errors import OrderRejected, OuroborosError
+from ouroboros.errors import InvariantError, OrderRejected, OuroborosError
 from ouroboros.execution.ports import (
     BalanceReport,
     BrokerCapabilities,
@@ -168,7 +168,8 @@ class AlpacaBroker:
 
     async def _poll_while_down(self) -> None:
         """The fallback: while trade_updates is down, poll orders and fills for events."""
-        assert self.stream is not None
+        if self.stream is None:
+            raise InvariantError("the trade_updates stream was used before it was attached")
         while True:
             await self._sleep(self.poll_interval)
             if self.stream.healthy:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from ouroboros.brokers.alpaca.errors import malformed
+from ouroboros.errors import InvariantError
 
 ORDER_STATUSES = frozenset(
     {
@@ -136,7 +137,8 @@ class WireActivity(_Wire):
     @classmethod
     def _tz(cls, value: dt.datetime) -> dt.datetime:
         out = _aware(value)
-        assert out is not None
+        if out is None:
+            raise InvariantError("an Alpaca timestamp parsed to nothing")
         return out
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ouroboros.engine.clock import LiveClock
+from ouroboros.clock import LiveClock
 from ouroboros.interfaces.cli.output import console, emit_json
 from ouroboros.markets import MarketStatus, Phase, Session, all_markets, market_status
 

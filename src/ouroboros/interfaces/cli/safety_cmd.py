@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ouroboros.engine.clock import LiveClock
+from ouroboros.clock import LiveClock
 from ouroboros.engine.safety import SafetyStatus, resume_breaker, safety_status
 from ouroboros.errors import OuroborosError
 from ouroboros.interfaces.cli.db_cmd import DbOption, JsonOption, open_database

@@ -11,7 +11,7 @@ import httpx
 import typer
 from sqlalchemy.engine import Engine
 
-from ouroboros.engine.clock import LiveClock
+from ouroboros.clock import LiveClock
 from ouroboros.errors import ConfigError
 from ouroboros.interfaces.api import ApiSecurity, check_bind, create_app
 from ouroboros.interfaces.cli.db_cmd import DB_ENV, open_database
