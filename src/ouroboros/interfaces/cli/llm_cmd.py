@@ -11,11 +11,17 @@ from rich.table import Table
 
 from ouroboros.brain import Cassette
 from ouroboros.errors import OuroborosError
+from ouroboros.interfaces.cli.boundary import BoundaryGroup
 from ouroboros.interfaces.cli.output import console, emit_json, err_console
 from ouroboros.interfaces.cli.run_cmd import resolve_url
 from ouroboros.store import LlmCallRepository, make_engine, upgrade
 
-app = typer.Typer(help="LLM calls and cassettes (docs/brain.md).", no_args_is_help=True)
+app = typer.Typer(
+    help="LLM calls and cassettes (docs/brain.md).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=BoundaryGroup,
+)
 
 
 @app.command("calls")

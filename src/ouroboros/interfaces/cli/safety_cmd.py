@@ -14,13 +14,17 @@ import typer
 from ouroboros.clock import LiveClock
 from ouroboros.engine.safety import SafetyStatus, resume_breaker, safety_status
 from ouroboros.errors import OuroborosError
+from ouroboros.interfaces.cli.boundary import BoundaryGroup
 from ouroboros.interfaces.cli.db_cmd import DbOption, JsonOption, open_database
 from ouroboros.interfaces.cli.output import console, emit_json, err_console
 from ouroboros.store import DEFAULT_URL, require_current
 from ouroboros.store.repositories.safety import SafetyStateRepository, account_scope, run_scope
 
 app = typer.Typer(
-    help="Safety: an account's circuit breaker and kill switch.", no_args_is_help=True
+    help="Safety: an account's circuit breaker and kill switch.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=BoundaryGroup,
 )
 
 AccountOption = Annotated[
