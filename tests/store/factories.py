@@ -47,6 +47,7 @@ def order(
     instrument: InstrumentId = AAPL,
     limit: str | None = "150.25",
     at: datetime = T0,
+    tag: str = "",
 ) -> Order:
     return Order(
         client_order_id=ClientOrderId(cid),
@@ -56,6 +57,7 @@ def order(
         quantity=Quantity.of(qty),
         created_at=at,
         limit_price=Price.of(limit) if limit else None,
+        tag=tag,
     )
 
 

@@ -84,6 +84,22 @@ def test_flush_writes_every_kind_of_row_in_one_go(engine: Engine) -> None:
     assert (run.cursor_at, run.cursor) == (minutes(2), {"bar": 2})
 
 
+def test_a_batched_order_keeps_its_tag_and_its_status_reason(engine: Engine) -> None:
+    denied, filled = order("o-1", tag="stop-loss"), order("o-2", tag="ta; confidence=0.80")
+    denied.apply(OrderEventKind.DENY, minutes(1), reason="max position")
+    filled.apply(OrderEventKind.SUBMIT, minutes(1))
+    filled.apply_fill(Quantity.of(10), Price.of("150.25"), minutes(2))
+    with BatchWriter(engine) as writer:
+        writer.add_order(denied, run_id=RUN)
+        writer.add_order(filled, run_id=RUN)
+    repo = OrderRepository(engine)
+    assert repo.get(ClientOrderId("o-1")) == denied
+    assert repo.get(ClientOrderId("o-2")) == filled
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(ORDERS.c.tag, ORDERS.c.reason).order_by(ORDERS.c.id)).all()
+    assert [tuple(r) for r in rows] == [("stop-loss", "max position"), ("ta; confidence=0.80", "")]
+
+
 def test_size_trigger_flushes_automatically(engine: Engine) -> None:
     writer = BatchWriter(engine, max_rows=10)
     for i in range(25):

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ouroboros.domain.llm_call import CacheUse, LLMCall
-from ouroboros.store import LlmCallRepository, downgrade, make_engine, upgrade
+from ouroboros.store import LlmCallRepository, downgrade, head_revision, make_engine, upgrade
 
 
 def _call(day: date, attempt: int = 1, cache: CacheUse = CacheUse.LIVE) -> LLMCall:
@@ -73,4 +73,4 @@ def test_migration_0003_downgrades_to_0002(db_url: str) -> None:
         assert "playbooks" in tables
     finally:
         engine.dispose()
-    assert upgrade(db_url).after == "0003"
+    assert upgrade(db_url).after == head_revision()

@@ -83,3 +83,44 @@ def test_0002_keeps_existing_rows_adds_the_broker_tables_and_fee_kinds(db_url: s
             assert conn.exec_driver_sql("SELECT count(*) FROM capital_events").scalar() == 1
     finally:
         engine.dispose()
+
+
+def _order(conn: sa.Connection, cid: str, status: str, reason: str) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO orders (client_order_id, run_id, account, instrument_id, side, order_type,"
+        " time_in_force, quantity, status, filled_quantity, reason, created_at) VALUES"
+        f" ('{cid}', 'r1', 'default', 'AAPL.NASDAQ', 'BUY', 'MARKET', 'DAY', '10', '{status}',"
+        f" '0', '{reason}', '2026-12-04 00:00:00.000000+00:00')"
+    )
+
+
+def _tags(conn: sa.Connection) -> list[tuple[str, str | None, str]]:
+    query = "SELECT client_order_id, tag, reason FROM orders ORDER BY id"
+    return [(cid, tag, reason) for cid, tag, reason in conn.exec_driver_sql(query).all()]
+
+
+def test_0004_moves_the_tag_out_of_reason_and_downgrades_back(db_url: str) -> None:
+    upgrade(db_url, "0003")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO runs (run_id, mode, config_hash, status, started_at) VALUES "
+                "('r1', 'paper', 'h', 'running', '2026-12-04 00:00:00.000000+00:00')"
+            )
+            _order(conn, "filled", "FILLED", "ta; confidence=0.80")  # 0003 kept the tag
+            _order(conn, "cancelled", "CANCELED", "session closed")  # ... or the status reason
+        assert upgrade(engine, "0004").after == "0004"
+        with engine.connect() as conn:
+            assert _tags(conn) == [
+                ("filled", "ta; confidence=0.80", ""),
+                ("cancelled", None, "session closed"),
+            ]
+        assert downgrade(engine, "0003").after == "0003"
+        with engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("orders")}
+            rows = conn.exec_driver_sql("SELECT reason FROM orders ORDER BY id").all()
+        assert "tag" not in columns
+        assert [r for (r,) in rows] == ["ta; confidence=0.80", "session closed"]
+    finally:
+        engine.dispose()

@@ -34,6 +34,24 @@ def test_order_round_trips_as_a_domain_object(engine: Engine) -> None:
     assert loaded == placed
 
 
+def test_a_cancelled_order_keeps_its_tag_and_its_cancel_reason(engine: Engine) -> None:
+    repo = OrderRepository(engine)
+    placed = order(tag="ta; confidence=0.80")
+    repo.insert(placed, run_id=RUN)
+    placed.apply(OrderEventKind.SUBMIT, minutes(1))
+    placed.apply(OrderEventKind.ACCEPT, minutes(1))
+    placed.apply(OrderEventKind.CANCEL, minutes(2), reason="session closed")
+    repo.update(placed)
+    loaded = repo.get(ClientOrderId("o-1"))
+    assert loaded is not None
+    assert (loaded.status, loaded.tag, loaded.status_reason) == (
+        OrderStatus.CANCELED,
+        "ta; confidence=0.80",
+        "session closed",
+    )
+    assert loaded == placed
+
+
 def test_client_order_id_is_unique(engine: Engine) -> None:
     repo = OrderRepository(engine)
     repo.insert(order("o-1"), run_id=RUN)

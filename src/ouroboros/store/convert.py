@@ -51,6 +51,7 @@ def order_row(order: Order, *, run_id: str, account: str, decision_id: str | Non
         "limit_price": order.limit_price.value if order.limit_price else None,
         "stop_price": order.stop_price.value if order.stop_price else None,
         "created_at": order.created_at,
+        "tag": order.tag,
         **order_state(order),
     }
 
@@ -64,9 +65,7 @@ def order_state(order: Order) -> Row:
         "filled_quantity": order.filled_quantity.value,
         # The average is a quotient with up to 28 digits; it is stored rounded to 10 places.
         "average_fill_price": quantize_for_storage(avg) if avg is not None else None,
-        # One column for two facts (no migration yet): the status reason once there is one,
-        # else the creator's tag - what the column held before the two were split.
-        "reason": order.status_reason or order.tag,
+        "reason": order.status_reason,
         "updated_at": order.updated_at,
     }
 
@@ -86,20 +85,10 @@ def order_from(row: RowMapping) -> Order:
         filled_quantity=Quantity(row["filled_quantity"]),
         average_fill_price=row["average_fill_price"],
         venue_order_id=VenueOrderId(row["venue_order_id"]) if row["venue_order_id"] else None,
-        **_reason_fields(OrderStatus(row["status"]), row["reason"] or ""),
+        tag=row["tag"] or "",
+        status_reason=row["reason"] or "",
         updated_at=row["updated_at"],
     )
-
-
-_ENDED_EARLY = frozenset(
-    {OrderStatus.REJECTED, OrderStatus.DENIED, OrderStatus.CANCELED, OrderStatus.EXPIRED}
-)
-
-
-def _reason_fields(status: OrderStatus, reason: str) -> dict[str, str]:
-    """The ``reason`` column back into the order: a status reason for an order refused or
-    ended early, else its tag (see :func:`order_row`)."""
-    return {"status_reason": reason} if status in _ENDED_EARLY else {"tag": reason}
 
 
 def _price(value: Decimal | None) -> Price | None:

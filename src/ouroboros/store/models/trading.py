@@ -39,7 +39,11 @@ class OrderRow(Base):
     status: Mapped[str] = mapped_column(sa.String(20))
     filled_quantity: Mapped[Decimal]
     average_fill_price: Mapped[Decimal | None]
+    tag: Mapped[str | None] = mapped_column(sa.Text)
+    """Why the order exists, as its creator labelled it; NULL for an order stored before 0004
+    that ended early (its tag was not kept)."""
     reason: Mapped[str] = mapped_column(sa.Text)
+    """Why the order reached its status (rejected, denied, cancelled, expired); else empty."""
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime | None]
 
