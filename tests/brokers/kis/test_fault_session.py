@@ -1,6 +1,11 @@
 """A trading session through faults: 5 % 5xx, timeouts, malformed bodies, EGW00201 bursts and a
 token expiry mid-session. 100 orders go through the adapter; afterwards the sandbox holds no
-duplicate order and the adapter's fills and positions equal the sandbox's books."""
+duplicate order and the adapter's fills and positions equal the sandbox's books.
+
+The adapter runs on a clock the test moves (never the wall clock): it resends an order whose
+answer was lost only once its clock says ``RESEND_AFTER`` has passed, and the test moves it
+only after the sandbox has finished every request it received (a lost request may still be
+handled after the client gave up). So the resend decision does not depend on machine speed."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ouroboros.brokers.kis.client import RetryPolicy
+from ouroboros.clock import SimulatedClock
 from ouroboros.domain.currency import Currency
 from ouroboros.domain.ids import Venue
 from ouroboros.domain.instrument import Instrument
@@ -22,6 +28,17 @@ from ouroboros.sandbox.kis import FaultPlan, KisSandbox, SandboxConfig
 from tests.brokers.kis.conftest import fake_sleep_for, limit_order, market_order
 
 SYMBOLS = ["005930.KRX", "000660.KRX", "AAPL.NASDAQ"]
+RESEND_AFTER = timedelta(seconds=30)
+SECOND = timedelta(seconds=1)
+
+
+async def nothing_in_flight(sb: KisSandbox) -> None:
+    """Wait (on the sandbox's state, not a fixed time) until it handles no request."""
+    for _ in range(3000):  # a guard against a hang only: ~30 s
+        if sb.call(lambda: sb.state.in_flight) == 0:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the sandbox never finished its requests")
 
 
 async def test_hundred_orders_through_faults_leave_consistent_books(tmp_path: Path) -> None:
@@ -32,20 +49,27 @@ async def test_hundred_orders_through_faults_leave_consistent_books(tmp_path: Pa
     config = SandboxConfig(virtual=True, rate_limit=0, faults=plan, seed=3, starting_cash=cash)
     with KisSandbox(config) as sb:
         sb.seed_holding("005930.KRX", 5000, "70000")
+        clock = SimulatedClock(sb.state.clock.now())  # the adapter's time: moved by the test
+        sandbox_sleep = fake_sleep_for(sb)
+
+        async def sleep(seconds: float) -> None:  # waits move both clocks, never the wall
+            clock.advance_to(clock.now() + timedelta(seconds=seconds))
+            await sandbox_sleep(seconds)
+
         broker = broker_for(
             sb,
             tmp_path,
             frozenset({Venue.KRX, Venue.NASDAQ}),
-            now=sb.state.clock.now,
+            now=clock.now,
             timeout=0.2,
-            resend_after=timedelta(seconds=0.6),
+            resend_after=RESEND_AFTER,
             retry=RetryPolicy(attempts=8, initial_wait=0.01, max_wait=0.05),
         )
-        broker.client._sleep = fake_sleep_for(sb)  # token waits move the sandbox clock
-        broker.client.tokens._sleep = fake_sleep_for(sb)
+        broker.client._sleep = sleep
+        broker.client.tokens._sleep = sleep
         rng = random.Random(5)
         acks: dict[str, SubmitAck] = {}
-        unknown_outcomes = 0
+        unknown_outcomes = resends_refused = 0
         last_error = ""
         for i in range(100):
             if i == 50:
@@ -73,7 +97,11 @@ async def test_hundred_orders_through_faults_leave_consistent_books(tmp_path: Pa
                 except RetryError as exc:
                     last_error = str(exc)
                     unknown_outcomes += 1
-                    await asyncio.sleep(0.1)  # what an order manager does: retry later
+                    refused_early = "not resending" in last_error
+                    resends_refused += refused_early
+                    # what an order manager does: retry later - once the lost request settled
+                    await nothing_in_flight(sb)
+                    await sleep((RESEND_AFTER if refused_early else SECOND).total_seconds())
             else:
                 raise AssertionError(f"order s{i} never settled: {last_error}")
             sb.step(1)
@@ -111,3 +139,4 @@ async def test_hundred_orders_through_faults_leave_consistent_books(tmp_path: Pa
     assert stats["faults"].get("rate_limit", 0) >= 4
     assert stats["tokens_issued"] >= 2
     assert unknown_outcomes > 0
+    assert resends_refused > 0, "a lost answer was retried before RESEND_AFTER: refused"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,13 @@ from ouroboros.engine.clock import LiveClock
 from ouroboros.engine.compose import STATIC_FX, fixed_rates_note
 from ouroboros.engine.policies import parse_params
 from ouroboros.engine.replay import BUNDLED_MARKETS, DEFAULT_MARKETS, ReplayPlan, replay_feeds
-from ouroboros.engine.runs import ReplayRequest, open_replay, run_replay
+from ouroboros.engine.runs import (
+    ReplayRequest,
+    ReplayResult,
+    ReplaySession,
+    open_replay,
+    run_replay,
+)
 from ouroboros.engine.timeline import MarketFeed, StepSummary
 from ouroboros.errors import OuroborosError
 from ouroboros.evaluation.report_html import render_report
@@ -46,77 +54,102 @@ from ouroboros.interfaces.cli.scorecard import Scorecard
 from ouroboros.interfaces.cli.summary import data_label, last_prices, money_json, statistics_fields
 from ouroboros.store import DEFAULT_URL, LlmCallRepository, mask_url
 from ouroboros.store.audit.report import AuditReport
+from ouroboros.strategy.base import DecisionPolicy
 
 
 def resolve_url(db: str | None) -> str:
     return db or os.environ.get("OUROBOROS_DB_URL") or DEFAULT_URL
 
 
+# The options of ``run`` (module constants keep its signature short).
+MARKETS_OPTION = typer.Option(
+    ",".join(DEFAULT_MARKETS), "--markets", help="comma-separated market codes"
+)
+DAYS_OPTION = typer.Option(
+    20, "--days", min=1, max=5000, help="sessions of the chosen markets to replay"
+)
+END_OPTION = typer.Option(None, "--end", help="last replayed session YYYY-MM-DD")
+POLICY_OPTION = typer.Option("playbook", "--policy", help="playbook, ta or sma-cross")
+PARAM_OPTION = typer.Option([], "--param", help="policy setting key=value (repeatable)")
+SYMBOLS_OPTION = typer.Option(
+    20, "--symbols", min=1, max=500, help="synthetic symbols per non-US market"
+)
+SEED_OPTION = typer.Option(7, "--seed", min=0, help="synthetic data seed")
+CASH_OPTION = typer.Option(
+    "100000",
+    "--cash",
+    help="starting cash in the base currency, deposited in equal shares in the currencies "
+    "the run trades (converted at the fixed offline FX rates)",
+)
+BASE_CURRENCY_OPTION = typer.Option(
+    "USD", "--base-currency", help="currency of equity, statistics and the report"
+)
+SIZING_OPTION = typer.Option(
+    "fraction:0.1", "--sizing", help="all_in, fraction:F, fixed:N or risk (volatility-targeted)"
+)
+DB_OPTION = typer.Option(
+    None,
+    "--db",
+    help="database URL (default: OUROBOROS_DB_URL or sqlite:///./data/ouroboros.db)",
+)
+REPORT_DIR_OPTION = typer.Option(
+    Path("data/reports"), "--report-dir", help="where the HTML report goes"
+)
+JSON_OUTPUT_OPTION = typer.Option(False, "--json", help="machine-readable final summary on stdout")
+FRESH_OPTION = typer.Option(
+    False,
+    "--fresh",
+    help="start a new run even if an unfinished run with the same settings exists",
+)
+PACE_OPTION = typer.Option(
+    0.0,
+    "--pace",
+    min=0.0,
+    help="wall-clock seconds to pause after each market-day (demos, crash drills)",
+)
+FLUSH_EVERY_OPTION = typer.Option(
+    20,
+    "--flush-every",
+    min=1,
+    help="price points per database transaction (a crash loses at most this many)",
+)
+BROKER_OPTION = typer.Option(
+    "paper", "--broker", help="paper (offline simulator) or kis (KIS / KIS sandbox)"
+)
+KIS_URL_OPTION = typer.Option(
+    None, "--kis-url", help="KIS REST base URL, e.g. a sandbox (default: KIS_BASE_URL or KIS)"
+)
+PLANNER_OPTION = typer.Option("quant", "--planner", help=PLANNER_HELP)
+MODEL_OPTION = typer.Option(None, "--model", help=MODEL_HELP)
+LOCAL_MODEL_OPTION = typer.Option(False, "--local-model", help=LOCAL_HELP)
+LLM_CACHE_OPTION = typer.Option("off", "--llm-cache", help=CACHE_HELP)
+LLM_CASSETTE_OPTION = typer.Option(None, "--llm-cassette", help=CASSETTE_HELP)
+
+
 def run(
-    markets: str = typer.Option(
-        ",".join(DEFAULT_MARKETS), "--markets", help="comma-separated market codes"
-    ),
-    days: int = typer.Option(
-        20, "--days", min=1, max=5000, help="sessions of the chosen markets to replay"
-    ),
-    end: str | None = typer.Option(None, "--end", help="last replayed session YYYY-MM-DD"),
-    policy: str = typer.Option("playbook", "--policy", help="playbook, ta or sma-cross"),
-    param: list[str] = typer.Option([], "--param", help="policy setting key=value (repeatable)"),
-    symbols: int = typer.Option(
-        20, "--symbols", min=1, max=500, help="synthetic symbols per non-US market"
-    ),
-    seed: int = typer.Option(7, "--seed", min=0, help="synthetic data seed"),
-    cash: str = typer.Option(
-        "100000",
-        "--cash",
-        help="starting cash in the base currency, deposited in equal shares in the currencies "
-        "the run trades (converted at the fixed offline FX rates)",
-    ),
-    base_currency: str = typer.Option(
-        "USD", "--base-currency", help="currency of equity, statistics and the report"
-    ),
-    sizing: str = typer.Option(
-        "fraction:0.1", "--sizing", help="all_in, fraction:F, fixed:N or risk (volatility-targeted)"
-    ),
-    db: str | None = typer.Option(
-        None,
-        "--db",
-        help="database URL (default: OUROBOROS_DB_URL or sqlite:///./data/ouroboros.db)",
-    ),
-    report_dir: Path = typer.Option(
-        Path("data/reports"), "--report-dir", help="where the HTML report goes"
-    ),
-    json_output: bool = typer.Option(
-        False, "--json", help="machine-readable final summary on stdout"
-    ),
-    fresh: bool = typer.Option(
-        False,
-        "--fresh",
-        help="start a new run even if an unfinished run with the same settings exists",
-    ),
-    pace: float = typer.Option(
-        0.0,
-        "--pace",
-        min=0.0,
-        help="wall-clock seconds to pause after each market-day (demos, crash drills)",
-    ),
-    flush_every: int = typer.Option(
-        20,
-        "--flush-every",
-        min=1,
-        help="price points per database transaction (a crash loses at most this many)",
-    ),
-    broker: str = typer.Option(
-        "paper", "--broker", help="paper (offline simulator) or kis (KIS / KIS sandbox)"
-    ),
-    kis_url: str | None = typer.Option(
-        None, "--kis-url", help="KIS REST base URL, e.g. a sandbox (default: KIS_BASE_URL or KIS)"
-    ),
-    planner: str = typer.Option("quant", "--planner", help=PLANNER_HELP),
-    model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
-    local_model: bool = typer.Option(False, "--local-model", help=LOCAL_HELP),
-    llm_cache: str = typer.Option("off", "--llm-cache", help=CACHE_HELP),
-    llm_cassette: Path | None = typer.Option(None, "--llm-cassette", help=CASSETTE_HELP),
+    markets: str = MARKETS_OPTION,
+    days: int = DAYS_OPTION,
+    end: str | None = END_OPTION,
+    policy: str = POLICY_OPTION,
+    param: list[str] = PARAM_OPTION,
+    symbols: int = SYMBOLS_OPTION,
+    seed: int = SEED_OPTION,
+    cash: str = CASH_OPTION,
+    base_currency: str = BASE_CURRENCY_OPTION,
+    sizing: str = SIZING_OPTION,
+    db: str | None = DB_OPTION,
+    report_dir: Path = REPORT_DIR_OPTION,
+    json_output: bool = JSON_OUTPUT_OPTION,
+    fresh: bool = FRESH_OPTION,
+    pace: float = PACE_OPTION,
+    flush_every: int = FLUSH_EVERY_OPTION,
+    broker: str = BROKER_OPTION,
+    kis_url: str | None = KIS_URL_OPTION,
+    planner: str = PLANNER_OPTION,
+    model: str | None = MODEL_OPTION,
+    local_model: bool = LOCAL_MODEL_OPTION,
+    llm_cache: str = LLM_CACHE_OPTION,
+    llm_cassette: Path | None = LLM_CASSETTE_OPTION,
 ) -> None:
     """Run the main job: offline replay paper trading on the default settings.
 
@@ -124,34 +157,16 @@ def run(
     Risk limits and the circuit breaker come from the environment (docs/risk.md).
     With --broker kis the orders go to KIS (credentials from KIS_*; docs/kis.md)."""
     if broker != "paper":
-        if planner != "quant":
-            err_console.print("[red]run failed:[/red] --planner llm is not wired to --broker yet")
-            raise typer.Exit(code=1)
-        run_broker(
-            broker=broker,
-            kis_url=kis_url,
-            markets=markets,
-            days=days,
-            end=end,
-            policy=policy,
-            param=param,
-            symbols=symbols,
-            sizing=sizing,
-            db=db,
-            report_dir=report_dir,
-            json_output=json_output,
-        )
+        run_on_broker(
+            broker=broker, kis_url=kis_url, markets=markets, days=days, end=end, policy=policy,
+            param=param, symbols=symbols, sizing=sizing, db=db, report_dir=report_dir,
+            json_output=json_output, planner=planner,
+        )  # fmt: skip
         return
     began = command_started()
-    codes = validate.markets(markets)
-    last_day = validate.parse_date(end, "--end")
-    base = Currency(validate.currency(base_currency))
-    total_cash = Money(validate.cash_amount(cash), base)
-    validate.sizing(sizing)
-    validate.risk_env_conflicts()
-    url = resolve_url(db)
-    note_input("--db", mask_url(url))
-    warn_if_in_memory(url)
+    codes, last_day, base, total_cash, url = check_replay_options(
+        markets, end, base_currency, cash, sizing, db
+    )
     try:
         plan = ReplayPlan(codes, days, last_day, symbols, seed)
         feeds = replay_feeds(plan)
@@ -159,47 +174,17 @@ def run(
         chosen, llm = build_policy(  # bad input fails before any write
             policy, parse_params(param), planner, model, local_model, llm_cache, llm_cassette, late
         )
+        planner_key = f"{planner}|{model}|{local_model}|{llm_cache}"
         request = ReplayRequest(
-            plan,
-            policy,
-            tuple(param),
-            total_cash.amount,
-            sizing,
-            url,
-            fresh,
-            flush_every,
-            base=base,
-            planner=f"{planner}|{model}|{local_model}|{llm_cache}",
-        )
+            plan, policy, tuple(param), total_cash.amount, sizing, url, fresh, flush_every,
+            base=base, planner=planner_key,
+        )  # fmt: skip
         card = Scorecard(feeds, base)
         clock = LiveClock().now
-        session = open_replay(request, feeds, chosen, now=clock(), tee=card.tee)
-        sink = session.sink
-        late.bind(
-            LlmCallRepository(session.store, session.run_id).record,
-            lambda e: sink.emit("planner.fallback", e.at, e.payload()),
+        session = open_bound_session(request, feeds, chosen, late, card, clock(), json_output)
+        replayed_run = replay_with_progress(
+            session, card, clock, json_output=json_output, pace=pace
         )
-        if session.point is not None and not json_output:
-            console.print(f"resuming run {session.run_id} at point {session.point.cursor}")
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console if json_output else console,
-            transient=json_output,
-        ) as progress:
-            task = progress.add_task("market-days", total=session.total_steps)
-
-            def on_step(step: StepSummary) -> None:
-                progress.advance(task)
-                if pace:
-                    time.sleep(pace)
-                for line in card.line(step):
-                    if not json_output:
-                        progress.console.print(line, highlight=False, soft_wrap=True)
-
-            replayed_run = run_replay(session, on_step, clock=clock)
     except (OuroborosError, ValueError):
         raise  # printed in one line with its exit code by the error boundary (cli/errors.py)
     session.store.dispose()  # the run is on record: release the pool (PostgreSQL connections)
@@ -216,6 +201,83 @@ def run(
         began=began,
         json_output=json_output,
     )
+
+
+def run_on_broker(*, planner: str, **options: Any) -> None:
+    """``run --broker``: the broker branch (the planner is not wired to it yet)."""
+    if planner != "quant":
+        err_console.print("[red]run failed:[/red] --planner llm is not wired to --broker yet")
+        raise typer.Exit(code=1)
+    run_broker(**options)
+
+
+def check_replay_options(
+    markets: str, end: str | None, base_currency: str, cash: str, sizing: str, db: str | None
+) -> tuple[tuple[str, ...], date | None, Currency, Money, str]:
+    """The replay's options checked before anything is read or written: the market codes, the
+    last day, the base currency, the starting cash and the database URL (noted and warned)."""
+    codes = validate.markets(markets)
+    last_day = validate.parse_date(end, "--end")
+    base = Currency(validate.currency(base_currency))
+    total_cash = Money(validate.cash_amount(cash), base)
+    validate.sizing(sizing)
+    validate.risk_env_conflicts()
+    url = resolve_url(db)
+    note_input("--db", mask_url(url))
+    warn_if_in_memory(url)
+    return codes, last_day, base, total_cash, url
+
+
+def open_bound_session(
+    request: ReplayRequest,
+    feeds: list[MarketFeed],
+    chosen: DecisionPolicy,
+    late: LateBinding,
+    card: Scorecard,
+    started: datetime,
+    json_output: bool,
+) -> ReplaySession:
+    """Open (or resume) the replay's run and bind the planner's call log and fallbacks to it."""
+    session = open_replay(request, feeds, chosen, now=started, tee=card.tee)
+    sink = session.sink
+    late.bind(
+        LlmCallRepository(session.store, session.run_id).record,
+        lambda e: sink.emit("planner.fallback", e.at, e.payload()),
+    )
+    if session.point is not None and not json_output:
+        console.print(f"resuming run {session.run_id} at point {session.point.cursor}")
+    return session
+
+
+def replay_with_progress(
+    session: ReplaySession,
+    card: Scorecard,
+    clock: Callable[[], datetime],
+    *,
+    json_output: bool,
+    pace: float,
+) -> ReplayResult:
+    """Run the opened replay under a progress bar; each step prints its scorecard lines
+    (suppressed with --json) and pauses ``pace`` wall seconds."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console if json_output else console,
+        transient=json_output,
+    ) as progress:
+        task = progress.add_task("market-days", total=session.total_steps)
+
+        def on_step(step: StepSummary) -> None:
+            progress.advance(task)
+            if pace:
+                time.sleep(pace)
+            for line in card.line(step):
+                if not json_output:
+                    progress.console.print(line, highlight=False, soft_wrap=True)
+
+        return run_replay(session, on_step, clock=clock)
 
 
 @dataclass(frozen=True)

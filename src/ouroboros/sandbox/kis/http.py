@@ -220,7 +220,11 @@ class Gateway:
                 status_code=404,
                 headers={"tr_id": request.headers.get("tr_id", ""), "tr_cont": ""},
             )
-        response = await self._dispatch(request, found, path)
+        state.in_flight += 1  # a request the client gave up on may still be handled later
+        try:
+            response = await self._dispatch(request, found, path)
+        finally:
+            state.in_flight -= 1
         # KIS answers tr_id/tr_cont/gt_uid on every /uapi response, errors included
         response.headers.setdefault("tr_id", request.headers.get("tr_id", ""))
         response.headers.setdefault("tr_cont", "")

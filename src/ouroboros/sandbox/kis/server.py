@@ -290,6 +290,7 @@ class KisSandbox:
                 "orders": len(s.exchange.orders),
                 "ws_connections": len(self.hub.conns),
                 "ws_frames": self.hub.sent_frames,
+                "in_flight": s.in_flight,
             }
 
         return self.call(read)

@@ -188,6 +188,7 @@ class SandboxState:
         self.rate = RateWindow(config.effective_rate())
         self.faults = Faults(config)
         self.request_count = 0
+        self.in_flight = 0  # /uapi requests being handled (tests wait for 0: nothing in flight)
         self.org_no = "91252"
         for app in config.effective_apps():
             for number in app.accounts:
