@@ -15,14 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import socket
-import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route, Router, WebSocketRoute
@@ -36,6 +33,7 @@ from ouroboros.sandbox.alpaca.market import Market, SimClock
 from ouroboros.sandbox.alpaca.streams import Hub
 from ouroboros.sandbox.alpaca.trading import TradingApi
 from ouroboros.sandbox.alpaca.wire import ApiError
+from ouroboros.sandbox.serving import BackgroundServer, serve_forever
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +64,7 @@ class AlpacaSandbox:
         self.trading = TradingApi(self.book)
         self.data = DataApi(self.market)
         self.app = self._build_app()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: BackgroundServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _build_app(self) -> Starlette:
@@ -104,49 +101,23 @@ class AlpacaSandbox:
             self.step()
 
     # -- lifecycle -------------------------------------------------------------------------
-    def _uvicorn_config(self, port: int) -> uvicorn.Config:
-        return uvicorn.Config(
-            self.app,
-            host=self.host,
-            port=port,
-            log_level="warning",
-            ws="websockets-sansio",
-            access_log=False,
-            lifespan="on",
-        )
-
     def start(self) -> AlpacaSandbox:
         """Serve on a free port in a background thread; returns once it accepts connections."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
-        server = self._server = uvicorn.Server(self._uvicorn_config(self.port))
-        self._thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="alpaca-sandbox", daemon=True
-        )
-        self._thread.start()
-        ready = threading.Event()
-        for _ in range(1000):
-            if (server.started and self._loop is not None) or not self._thread.is_alive():
-                break
-            ready.wait(0.01)
-        if not server.started:
-            raise RuntimeError("Alpaca sandbox did not start")
+        self._serving = BackgroundServer(self.app, self.host, self.port, "alpaca-sandbox")
+        self.port = self._serving.start(ready=lambda: self._loop is not None)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
+        if self._serving is not None:
+            self._serving.request_exit()
             self.drop_streams()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
+            self._serving.join()
+        self._serving = None
         self._loop = None
 
     def serve_forever(self) -> None:
         """Run in the foreground until interrupted (the CLI)."""
-        uvicorn.Server(self._uvicorn_config(self.port)).run()
+        serve_forever(self.app, self.host, self.port)
 
     def __enter__(self) -> AlpacaSandbox:
         return self.start()

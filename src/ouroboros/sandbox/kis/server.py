@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,6 +28,7 @@ from ouroboros.sandbox.kis.engine import SbOrder
 from ouroboros.sandbox.kis.http import Gateway
 from ouroboros.sandbox.kis.state import SandboxState
 from ouroboros.sandbox.kis.ws import Hub
+from ouroboros.sandbox.serving import BackgroundServer, serve_forever
 
 T = TypeVar("T")
 
@@ -82,8 +81,7 @@ class KisSandbox:
             domestic.ROUTES + domestic_more.ROUTES + overseas.ROUTES + overseas_more.ROUTES,
         )
         self.app = self._build_app()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: BackgroundServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: threading.Thread | None = None
 
@@ -121,50 +119,21 @@ class KisSandbox:
             self.state.exchange.step()
 
     # -- lifecycle -------------------------------------------------------------------------
-    def _uvicorn_config(self, port: int) -> uvicorn.Config:
-        return uvicorn.Config(
-            self.app,
-            host=self.host,
-            port=port,
-            log_level="warning",
-            ws="websockets-sansio",
-            access_log=False,
-            lifespan="on",
-        )
-
     def start(self) -> KisSandbox:
         """Serve on a free port in a background thread; returns once it accepts connections."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
-        self._server = uvicorn.Server(self._uvicorn_config(self.port))
-        server = self._server
-        self._thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="kis-sandbox", daemon=True
-        )
-        self._thread.start()
-        started = threading.Event()
-        for _ in range(500):
-            if server.started and self._loop is not None:
-                started.set()
-                break
-            if not self._thread.is_alive():
-                break
-            threading.Event().wait(0.01)
-        if not started.is_set():
-            raise RuntimeError("KIS sandbox did not start")
+        self._serving = BackgroundServer(self.app, self.host, self.port, "kis-sandbox")
+        self.port = self._serving.start(ready=lambda: self._loop is not None)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            if self._loop is not None and self._thread is not None and self._thread.is_alive():
+        serving = self._serving
+        if serving is not None:
+            serving.request_exit()
+            if self._loop is not None and serving.running:
                 with contextlib.suppress(Exception):
                     self.call(lambda: self._close_websockets())
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
+            serving.join()
+        self._serving = None
         self._loop = self._loop_thread = None  # inspection after stop runs inline
 
     def _close_websockets(self) -> None:
@@ -173,7 +142,7 @@ class KisSandbox:
 
     def serve_forever(self) -> None:
         """Run in the foreground until interrupted (the CLI)."""
-        uvicorn.Server(self._uvicorn_config(self.port)).run()
+        serve_forever(self.app, self.host, self.port)
 
     def __enter__(self) -> KisSandbox:
         return self.start()
